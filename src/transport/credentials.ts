@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { ConfigError } from '../errors.js';
 import type { Credentials } from './types.js';
 
@@ -28,7 +28,7 @@ function loadKey(path: string, explicit: boolean, host?: string): { path: string
     return undefined;
   }
   const data = readFileSync(full);
-  const parsed = utils.parseKey(data);
+  const parsed = ssh2.utils.parseKey(data);
   if (parsed instanceof Error) {
     if (explicit) throw new ConfigError(`Cannot use private key "${path}": ${parsed.message}`, { file: path, host });
     return undefined;

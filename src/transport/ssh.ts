@@ -1,5 +1,7 @@
 // One ssh2 connection per host for the whole run, reused by every task.
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+const { Client } = ssh2;
+type Client = InstanceType<typeof Client>;
 import pLimit, { type LimitFunction } from 'p-limit';
 import { UnreachableError } from '../errors.js';
 import { invocation, wrapScript } from './become.js';

@@ -1,0 +1,44 @@
+// Text shared by the renderers: task lines, diffs and the recap. Everything
+// passes through the secret masking before it is returned.
+import { createTwoFilesPatch } from 'diff';
+import type { RunReport, TaskResult } from '../engine/events.js';
+import type { FileDiff } from '../modules/types.js';
+import { MASK, maskText } from '../secrets.js';
+
+export function taskLabel(r: Pick<TaskResult, 'role' | 'task' | 'handler'>): string {
+  return `${r.handler ? 'handler: ' : ''}${r.role ? `${r.role} : ` : ''}${r.task}`;
+}
+
+export function resultLine(r: TaskResult): string {
+  const status = r.ignored ? 'failed (ignored)' : r.status;
+  const msg = r.msg && (r.status === 'failed' || r.status === 'unreachable' || r.task === 'debug' || r.status === 'skipped') ? ` | ${r.msg}` : '';
+  return maskText(`${r.host} | ${taskLabel(r)} | ${status}${msg}`);
+}
+
+export function changeLines(r: TaskResult, diff: boolean): string[] {
+  const lines: string[] = [];
+  for (const c of r.changes) {
+    lines.push(`    ~ ${maskText(c.summary)}`);
+    if (diff && c.diff) lines.push(...renderDiff(c.diff).split('\n').map((l) => `      ${l}`));
+  }
+  return lines;
+}
+
+export function renderDiff(d: FileDiff): string {
+  if (d.secret) return `--- ${d.path}\n+++ ${d.path}\n(${MASK} secret content not shown)`;
+  const patch = createTwoFilesPatch(d.path, d.path, d.before ?? '', d.after ?? '', d.before === null ? '(absent)' : 'before', d.after === null ? '(absent)' : 'after');
+  return maskText(patch.split('\n').filter((l) => !/^(=+|Index: .*)$/.test(l)).join('\n').trimEnd());
+}
+
+export function recapLines(report: RunReport): string[] {
+  const names = Object.keys(report.hosts);
+  const width = Math.max(4, ...names.map((n) => n.length));
+  const lines = [report.check ? 'RECAP (check mode: nothing was changed)' : 'RECAP'];
+  for (const n of names) {
+    const h = report.hosts[n];
+    const state = h.untouched ? '  (not started)' : '';
+    lines.push(`${n.padEnd(width)} : ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped} unreachable=${h.unreachable ? 1 : 0}${state}`);
+  }
+  lines.push(`${names.length} host(s) in ${(report.durationMs / 1000).toFixed(1)}s${report.interrupted ? ' (interrupted)' : ''}`);
+  return lines;
+}

@@ -1,0 +1,28 @@
+// The machine-readable report (--json FILE, or - for stdout), secrets masked.
+import { writeFileSync } from 'node:fs';
+import type { RunReport } from '../engine/events.js';
+import { maskDeep } from '../secrets.js';
+
+export function jsonReport(report: RunReport): unknown {
+  const hosts = Object.fromEntries(
+    Object.entries(report.hosts).map(([name, h]) => [
+      name,
+      {
+        ok: h.ok,
+        changed: h.changed,
+        failed: h.failed,
+        skipped: h.skipped,
+        unreachable: h.unreachable,
+        untouched: h.untouched ?? false,
+        tasks: h.tasks.map((t) => ({ role: t.role ?? null, task: t.task, status: t.status, changes: t.changes.map((c) => c.summary), msg: t.msg ?? null })),
+      },
+    ]),
+  );
+  return maskDeep({ ok: report.ok, check: report.check, hosts, durationMs: report.durationMs, stats: report.stats });
+}
+
+export function writeJson(report: RunReport, file: string): void {
+  const text = JSON.stringify(jsonReport(report), null, 2) + '\n';
+  if (file === '-') process.stdout.write(text);
+  else writeFileSync(file, text);
+}

@@ -1,0 +1,137 @@
+// pirun's entry point: parse flags, load and check everything before any
+// host is touched, run, render, and exit with a code that says what happened.
+import { describeInventory } from '../config/inventory-view.js';
+import { loadInventory, selectHosts } from '../config/inventory.js';
+import { loadPlaybook } from '../config/playbook.js';
+import { EngineBus, type RunReport } from '../engine/events.js';
+import { preflight } from '../engine/preflight.js';
+import { runPlaybook } from '../engine/run.js';
+import { isUserError } from '../errors.js';
+import { registerSecretValue, registerSecretVars, maskText } from '../secrets.js';
+import { connector } from './connect.js';
+import { parseExtraVars } from './extra-vars.js';
+import { writeJson } from './json-report.js';
+import { buildProgram, type CliOptions } from './options.js';
+import { promptSecret } from './prompt.js';
+import { plainRenderer } from './render-plain.js';
+import { listrRenderer } from './render-listr.js';
+import { writeDriftReport } from './drift-report.js';
+
+export const EXIT = { ok: 0, config: 1, failed: 2, drift: 3, unreachable: 4, interrupted: 130 } as const;
+
+async function inventoryCommand(argv: string[]): Promise<number> {
+  const i = argv.findIndex((a) => a === '-i' || a === '--inventory');
+  const file = i >= 0 ? argv[i + 1] : undefined;
+  if (!file) {
+    process.stderr.write('pirun inventory: missing -i FILE\n');
+    return EXIT.config;
+  }
+  const inv = loadInventory(file);
+  const li = argv.findIndex((a) => a === '-l' || a === '--limit');
+  if (li >= 0) selectHosts(inv, argv[li + 1], { what: '--limit' });
+  process.stdout.write(describeInventory(inv) + '\n');
+  return EXIT.ok;
+}
+
+function parseSerial(s: string | undefined): (number | string)[] | undefined {
+  if (!s) return undefined;
+  return s.split(',').map((x) => (/^\d+$/.test(x.trim()) ? Number(x.trim()) : x.trim()));
+}
+
+export function exitCodeFor(report: RunReport, expectNoChanges: boolean): number {
+  if (report.interrupted) return EXIT.interrupted;
+  const hosts = Object.values(report.hosts);
+  if (hosts.some((h) => h.unreachable)) return EXIT.unreachable;
+  if (hosts.some((h) => h.failed > 0 || h.untouched)) return EXIT.failed;
+  if (expectNoChanges && hosts.some((h) => h.changed > 0)) return EXIT.drift;
+  return EXIT.ok;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.parse(argv, { from: 'user' });
+  const opts = program.opts<CliOptions>();
+  const playbookFile = program.args[0];
+  const extraVars = parseExtraVars(opts.extraVars);
+  registerSecretVars(extraVars);
+
+  // Everything that can be wrong with the input fails here, before a connection.
+  const inventory = loadInventory(opts.inventory);
+  const playbook = loadPlaybook(playbookFile);
+  const limited = opts.limit ? new Set(selectHosts(inventory, opts.limit, { what: '--limit' }).map((h) => h.name)) : undefined;
+  for (const play of playbook.plays) {
+    const hosts = selectHosts(inventory, play.hosts, { what: `play "${play.name}" hosts` }).filter((h) => !limited || limited.has(h.name));
+    for (const h of hosts) registerSecretVars(h.vars);
+    registerSecretVars(play.vars);
+    preflight(play, hosts, extraVars);
+  }
+
+  const secrets: { password?: string; becomePassword?: string } = {};
+  if (opts.askPass) secrets.password = await promptSecret('SSH password: ');
+  if (opts.askBecomePass) secrets.becomePassword = await promptSecret('BECOME (sudo) password: ');
+  registerSecretValue(secrets.password);
+  registerSecretValue(secrets.becomePassword);
+
+  const bus = new EngineBus();
+  const interactive = opts.progress === 'listr' || (opts.progress === 'auto' && process.stdout.isTTY && !process.env.CI && opts.json !== '-');
+  const out = opts.json === '-' ? process.stderr : process.stdout;
+  if (interactive) listrRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out });
+  else plainRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out });
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write('\nInterrupted: finishing running steps, starting nothing new (Ctrl-C again to abort now)\n');
+    } else {
+      process.stderr.write('\nAborted\n');
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const report = await runPlaybook({
+      playbook,
+      inventory,
+      limit: opts.limit,
+      serial: parseSerial(opts.serial),
+      bus,
+      connect: connector(opts, secrets, bus),
+      options: {
+        check: opts.check,
+        diff: opts.diff,
+        tags: opts.tags ? opts.tags.split(',').map((t) => t.trim()) : [],
+        skipTags: opts.skipTags ? opts.skipTags.split(',').map((t) => t.trim()) : [],
+        extraVars,
+        forks: opts.forks,
+        stopping: () => interrupts > 0,
+      },
+    });
+    if (opts.json) writeJson(report, opts.json);
+    if (opts.report) writeDriftReport(report, opts.report);
+    return exitCodeFor(report, opts.expectNoChanges);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    if (argv[0] === 'inventory') return await inventoryCommand(argv.slice(1));
+    return await runCommand(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (e.code?.startsWith('commander.')) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.config;
+    if (isUserError(err)) {
+      process.stderr.write(`pirun: ${maskText(err.message)}\n`);
+      return EXIT.config;
+    }
+    process.stderr.write(`pirun: internal error (a bug, please report it):\n${maskText((err as Error).stack ?? String(err))}\n`);
+    return 70;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,70 @@
+// Every flag pirun takes, with its help text (`pirun --help`).
+import { Command, Option } from 'commander';
+
+export interface CliOptions {
+  inventory: string;
+  check: boolean;
+  diff: boolean;
+  limit?: string;
+  extraVars: string[];
+  tags?: string;
+  skipTags?: string;
+  forks: number;
+  serial?: string;
+  privateKey?: string;
+  askPass: boolean;
+  askBecomePass: boolean;
+  knownHosts?: string;
+  acceptNewHostKeys: boolean;
+  json?: string;
+  report?: string;
+  expectNoChanges: boolean;
+  verbose: number;
+  timeout: number;
+  color: boolean;
+  progress?: 'auto' | 'listr' | 'plain';
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const count = (_v: string, prev: number) => prev + 1;
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a whole number above 0, got "${v}"`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  return new Command('pirun')
+    .description('Harden and keep hardened a fleet of Raspberry Pis and Debian servers over SSH, agentless')
+    .argument('<playbook>', 'playbook YAML file, e.g. playbooks/harden.yaml')
+    .requiredOption('-i, --inventory <file>', 'inventory YAML file (Ansible shape)')
+    .option('-C, --check', 'report what would change, change nothing', false)
+    .option('-D, --diff', 'show a unified diff for every file change', false)
+    .option('-l, --limit <pattern>', 'only these hosts: name, group, glob, comma list, !exclude')
+    .option('-e, --extra-vars <k=v|@file>', 'extra variables (highest precedence); repeatable', collect, [])
+    .option('-t, --tags <tags>', 'only run tasks with these tags (comma list)')
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma list)')
+    .option('-f, --forks <n>', 'hosts worked on at once', int('--forks'), 20)
+    .option('--serial <sizes>', 'rolling batches: a number, "25%", or a ramp "1,5,25%" (overrides the play)')
+    .option('--private-key <file>', 'SSH private key to offer first')
+    .option('-k, --ask-pass', 'prompt for the SSH login password (first run on a fresh Pi)', false)
+    .option('-K, --ask-become-pass', 'prompt once for the sudo password, used on every host', false)
+    .option('--known-hosts <file>', 'known_hosts file for host key checks (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', 'record unknown host keys (a changed key is never accepted)', false)
+    .option('--json <file>', 'write the machine-readable report to a file, or - for stdout')
+    .option('--report <file>', 'write a drift report: .json, .md or .xml (JUnit) by extension')
+    .option('--expect-no-changes', 'exit non-zero (3) when any host would change or changed', false)
+    .option('-v, --verbose', '-v: commands and output of failed steps; -vv: every remote command', count, 0)
+    .option('--timeout <seconds>', 'SSH connect timeout', int('--timeout'), 10)
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'listr', 'plain']).default('auto'))
+    .option('--no-color', 'no colours in output')
+    .addHelpText(
+      'after',
+      `
+Commands:
+  pirun inventory -i FILE        print hosts, groups and each host's merged variables
+
+Exit codes: 0 all well, 1 usage or configuration error, 2 a host failed,
+3 changes found with --expect-no-changes, 4 a host was unreachable, 130 interrupted.`,
+    );
+}

@@ -1,0 +1,34 @@
+// Per-host state during one run of a play.
+import type { InventoryHost } from '../config/inventory.js';
+import type { FactCache } from '../facts/cache.js';
+import type { Transport } from '../transport/types.js';
+import type { EngineBus, TaskResult } from './events.js';
+import type { HostVars } from './scope.js';
+
+export interface RunOptions {
+  check: boolean;
+  diff: boolean;
+  tags: string[];
+  skipTags: string[];
+  extraVars: Record<string, unknown>;
+  forks: number;
+  // Set on the first Ctrl-C: start nothing new.
+  stopping: () => boolean;
+}
+
+export interface HostContext {
+  host: InventoryHost;
+  transport: Transport;
+  cache: FactCache;
+  options: RunOptions;
+  bus: EngineBus;
+  hv: HostVars;
+  pendingPackages: Set<string>;
+  notified: Set<string>;
+  results: TaskResult[];
+  // A brand-new connection with the inventory's credentials (lockout guard, health gate).
+  openFresh(timeoutMs?: number): Promise<Transport>;
+  // Replaces the run's connection (after a reboot).
+  reconnect(timeoutMs?: number): Promise<void>;
+  guardLogins: number;
+}

@@ -1,0 +1,66 @@
+// The engine never prints: it emits events, and renderers (listr2 on a
+// terminal, plain lines in CI, JSON to a file) subscribe.
+import { EventEmitter } from 'node:events';
+import type { FileDiff } from '../modules/types.js';
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface ChangeReport {
+  summary: string;
+  diff?: FileDiff;
+}
+
+export interface TaskResult {
+  host: string;
+  play: string;
+  role?: string;
+  task: string;
+  status: TaskStatus;
+  changes: ChangeReport[];
+  msg?: string;
+  durationMs: number;
+  ignored?: boolean;
+  handler?: boolean;
+}
+
+export interface HostRecap {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  unreachable: boolean;
+  // Never started because the rollout stopped before its batch.
+  untouched?: boolean;
+}
+
+export interface RunReport {
+  ok: boolean;
+  check: boolean;
+  interrupted: boolean;
+  hosts: Record<string, HostRecap & { tasks: TaskResult[] }>;
+  durationMs: number;
+  stats: { connections: Record<string, number>; execs: Record<string, number>; bytesSent: number; guardLogins: Record<string, number> };
+}
+
+export interface EngineEvents {
+  'play:start': { play: string; hosts: string[] };
+  'batch:start': { play: string; batch: number; hosts: string[] };
+  'batch:end': { play: string; batch: number; failed: string[] };
+  'host:start': { host: string; play: string };
+  'task:start': { host: string; play: string; role?: string; task: string };
+  'task:end': TaskResult;
+  'host:end': { host: string; play: string; failed: boolean; unreachable: boolean };
+  'exec': { host: string; command: string; exitCode: number; stdout: string; stderr: string; durationMs: number };
+  'warning': { host?: string; message: string };
+  'run:end': RunReport;
+}
+
+export class EngineBus {
+  private readonly emitter = new EventEmitter();
+  on<K extends keyof EngineEvents>(event: K, fn: (e: EngineEvents[K]) => void): void {
+    this.emitter.on(event, fn);
+  }
+  emit<K extends keyof EngineEvents>(event: K, payload: EngineEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+}

@@ -1,0 +1,173 @@
+// Runs a playbook across the inventory: hosts concurrently up to --forks,
+// one connection per host for the whole run, plays in order, batches by `serial`.
+import pLimit from 'p-limit';
+import type { Inventory, InventoryHost } from '../config/inventory.js';
+import { selectHosts } from '../config/inventory.js';
+import type { Play, Playbook } from '../config/types.js';
+import { UnreachableError, errorMessage } from '../errors.js';
+import { FactCache } from '../facts/cache.js';
+import type { Transport } from '../transport/types.js';
+import { Barriers } from './barrier.js';
+import { splitBatches } from './batches.js';
+import type { HostContext, RunOptions } from './context.js';
+import type { EngineBus, HostRecap, RunReport, TaskResult } from './events.js';
+import { runHostPlay } from './host-runner.js';
+import { runHealthGate } from './health.js';
+
+export interface EngineInput {
+  playbook: Playbook;
+  inventory: Inventory;
+  limit?: string;
+  serial?: (number | string)[];
+  options: RunOptions;
+  bus: EngineBus;
+  // Opens a connection to a host with the inventory's credentials.
+  connect(host: InventoryHost, opts?: { timeoutMs?: number }): Promise<Transport>;
+}
+
+interface HostState {
+  transport?: Transport;
+  registered: Record<string, unknown>;
+  results: TaskResult[];
+  failed: boolean;
+  unreachable: boolean;
+  touched: boolean;
+  guardLogins: number;
+  closedStats: { connections: number; execs: number; bytesSent: number };
+}
+
+export async function runPlaybook(input: EngineInput): Promise<RunReport> {
+  const started = Date.now();
+  const { inventory, options, bus } = input;
+  const limited = input.limit ? new Set(selectHosts(inventory, input.limit, { what: '--limit' }).map((h) => h.name)) : undefined;
+  const states = new Map<string, HostState>();
+  const state = (name: string) => {
+    let s = states.get(name);
+    if (!s) {
+      s = { registered: {}, results: [], failed: false, unreachable: false, touched: false, guardLogins: 0, closedStats: { connections: 0, execs: 0, bytesSent: 0 } };
+      states.set(name, s);
+    }
+    return s;
+  };
+  const groups = Object.fromEntries([...inventory.groups.values()].map((g) => [g.name, [...inventory.hosts.values()].filter((h) => h.groups.includes(g.name)).map((h) => h.name)]));
+  const hostvars: Record<string, Record<string, unknown>> = {};
+  let stopped = false;
+
+  try {
+    for (const play of input.playbook.plays) {
+      const hosts = selectHosts(inventory, play.hosts, { what: `play "${play.name}" hosts` }).filter((h) => !limited || limited.has(h.name));
+      for (const h of hosts) state(h.name);
+      const live = hosts.filter((h) => !state(h.name).failed && !state(h.name).unreachable);
+      bus.emit('play:start', { play: play.name, hosts: live.map((h) => h.name) });
+      const batches = splitBatches(live, input.serial ?? play.serial);
+      for (const [bi, batch] of batches.entries()) {
+        if (stopped || options.stopping()) break;
+        bus.emit('batch:start', { play: play.name, batch: bi + 1, hosts: batch.map((h) => h.name) });
+        const barriers = new Barriers(batch.map((h) => h.name));
+        const limit = pLimit(Math.max(1, options.forks));
+        let fatal = false;
+        await Promise.all(
+          batch.map((host) =>
+            limit(async () => {
+              if (fatal || options.stopping()) return;
+              const ok = await runOnHost(host, play, barriers);
+              if (!ok && play.anyErrorsFatal) fatal = true;
+            }),
+          ),
+        );
+        if (play.health.length) await runHealthGate({ play, batch, states: (n) => state(n), input, hostvars, groups });
+        const failed = batch.filter((h) => state(h.name).failed || state(h.name).unreachable).map((h) => h.name);
+        bus.emit('batch:end', { play: play.name, batch: bi + 1, failed });
+        const pct = (failed.length / batch.length) * 100;
+        if ((play.anyErrorsFatal && failed.length > 0) || (play.maxFailPercentage !== undefined && pct > play.maxFailPercentage)) {
+          stopped = true;
+        }
+      }
+      if (stopped) break;
+    }
+  } finally {
+    await Promise.all([...states.values()].map((s) => s.transport?.close()));
+  }
+
+  async function runOnHost(host: InventoryHost, play: Play, barriers: Barriers): Promise<boolean> {
+    const s = state(host.name);
+    s.touched = true;
+    bus.emit('host:start', { host: host.name, play: play.name });
+    try {
+      if (!s.transport) s.transport = await input.connect(host);
+      const ctx: HostContext = {
+        host,
+        transport: s.transport,
+        cache: new FactCache(s.transport, () => play.become),
+        options,
+        bus,
+        hv: { host, play, registered: s.registered, extraVars: options.extraVars, check: options.check, groups, hostvars },
+        pendingPackages: new Set(),
+        notified: new Set(),
+        results: s.results,
+        openFresh: (timeoutMs) => input.connect(host, { timeoutMs }),
+        reconnect: async (timeoutMs) => {
+          const old = s.transport!;
+          addStats(s, old);
+          await old.close();
+          s.transport = await input.connect(host, { timeoutMs });
+          ctx.transport = s.transport;
+          ctx.cache = new FactCache(s.transport, () => play.become);
+        },
+        guardLogins: 0,
+      };
+      hostvars[host.name] = new Proxy({}, { get: (_t, k) => (typeof k === 'string' ? (s.registered[k] ?? host.vars[k]) : undefined), has: (_t, k) => typeof k === 'string' && (k in s.registered || k in host.vars) });
+      const ok = await runHostPlay(ctx, play, barriers);
+      s.guardLogins += ctx.guardLogins;
+      if (!ok) s.failed = true;
+      bus.emit('host:end', { host: host.name, play: play.name, failed: !ok, unreachable: false });
+      return ok;
+    } catch (err) {
+      barriers.leave(host.name);
+      if (!(err instanceof UnreachableError)) throw err;
+      s.unreachable = true;
+      const result: TaskResult = { host: host.name, play: play.name, task: 'connect', status: 'unreachable', changes: [], msg: errorMessage(err), durationMs: 0 };
+      s.results.push(result);
+      bus.emit('task:end', result);
+      bus.emit('host:end', { host: host.name, play: play.name, failed: true, unreachable: true });
+      return false;
+    }
+  }
+
+  const report = buildReport(states, options.check, Date.now() - started, options.stopping());
+  bus.emit('run:end', report);
+  return report;
+}
+
+function addStats(s: HostState, t: Transport): void {
+  s.closedStats.connections += t.counters.connections;
+  s.closedStats.execs += t.counters.execs;
+  s.closedStats.bytesSent += t.counters.bytesSent;
+}
+
+function recap(s: HostState): HostRecap {
+  const count = (st: string) => s.results.filter((r) => r.status === st && !r.ignored).length;
+  return {
+    ok: s.results.filter((r) => r.status === 'ok' || r.status === 'changed').length,
+    changed: count('changed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    unreachable: s.unreachable,
+    untouched: !s.touched,
+  };
+}
+
+function buildReport(states: Map<string, HostState>, check: boolean, durationMs: number, interrupted: boolean): RunReport {
+  const hosts: RunReport['hosts'] = {};
+  const stats: RunReport['stats'] = { connections: {}, execs: {}, bytesSent: 0, guardLogins: {} };
+  for (const [name, s] of states) {
+    hosts[name] = { ...recap(s), tasks: s.results };
+    if (s.transport) addStats(s, s.transport);
+    stats.connections[name] = s.closedStats.connections;
+    stats.execs[name] = s.closedStats.execs;
+    stats.bytesSent += s.closedStats.bytesSent;
+    stats.guardLogins[name] = s.guardLogins;
+  }
+  const ok = Object.values(hosts).every((h) => h.failed === 0 && !h.unreachable && !h.untouched);
+  return { ok, check, interrupted, hosts, durationMs, stats };
+}

@@ -1,0 +1,72 @@
+// Variables visible to a task, by a short documented precedence (lowest first):
+// role defaults < inventory group vars (all, parents, children) < host vars
+// < play vars < role params < task vars < registered results and set_fact
+// < -e extra vars. Values that are templates resolve lazily against the same scope.
+import type { InventoryHost } from '../config/inventory.js';
+import type { Play, TaskDef } from '../config/types.js';
+import { renderDeep, type Scope } from './template.js';
+
+export interface HostVars {
+  host: InventoryHost;
+  play: Play;
+  registered: Record<string, unknown>;
+  facts?: unknown;
+  extraVars: Record<string, unknown>;
+  check: boolean;
+  groups: Record<string, string[]>;
+  hostvars: Record<string, Record<string, unknown>>;
+}
+
+export function layers(hv: HostVars, task?: TaskDef, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const role = task?.role;
+  return {
+    ...(role?.defaults ?? {}),
+    ...hv.host.vars,
+    inventory_hostname: hv.host.name,
+    ansible_host: hv.host.address,
+    ansible_port: hv.host.port,
+    ansible_user: hv.host.user,
+    group_names: hv.host.groups.filter((g) => g !== 'all'),
+    groups: hv.groups,
+    hostvars: hv.hostvars,
+    ansible_check_mode: hv.check,
+    check_mode: hv.check,
+    ...(hv.facts ? { facts: hv.facts } : {}),
+    ...hv.play.vars,
+    ...(role?.params ?? {}),
+    ...(task?.vars ?? {}),
+    ...hv.registered,
+    ...extra,
+    ...hv.extraVars,
+  };
+}
+
+// A scope whose template-valued variables render on first use (at most 10 levels deep).
+export function makeScope(vars: Record<string, unknown>): Scope {
+  const resolved = new Map<string, unknown>();
+  const resolving = new Set<string>();
+  const proxy: Scope = new Proxy(vars, {
+    get(target, key) {
+      if (typeof key !== 'string') return undefined;
+      if (resolved.has(key)) return resolved.get(key);
+      const raw = target[key];
+      if (!isTemplated(raw) || resolving.has(key) || resolving.size > 10) return raw;
+      resolving.add(key);
+      try {
+        const v = renderDeep(raw, proxy);
+        resolved.set(key, v);
+        return v;
+      } finally {
+        resolving.delete(key);
+      }
+    },
+  });
+  return proxy;
+}
+
+function isTemplated(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('{{') || v.includes('{%');
+  if (Array.isArray(v)) return v.some(isTemplated);
+  if (v && typeof v === 'object') return Object.values(v).some(isTemplated);
+  return false;
+}

@@ -1,0 +1,109 @@
+// Jinja-compatible templates through nunjucks, rendered on the controller.
+// A string that is a single `{{ expr }}` keeps the expression's native type
+// (list, number, bool), as in Ansible.
+import nunjucks from 'nunjucks';
+import { createHash } from 'node:crypto';
+import { basename, dirname } from 'node:path';
+import yaml from 'js-yaml';
+import { undefinedNames } from './template-names.js';
+
+export class TemplateError extends Error {
+  constructor(
+    message: string,
+    readonly undefinedVars: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+let captured: unknown;
+env.addFilter('__capture', (v: unknown) => {
+  captured = v;
+  return '';
+});
+env.addFilter('bool', (v: unknown) => (typeof v === 'string' ? /^(true|yes|on|1)$/i.test(v.trim()) : Boolean(v)));
+env.addFilter('int', (v: unknown) => parseInt(String(v), 10) || 0);
+env.addFilter('to_json', (v: unknown) => JSON.stringify(v));
+env.addFilter('to_yaml', (v: unknown) => yaml.dump(v).trimEnd());
+env.addFilter('basename', (v: string) => basename(v));
+env.addFilter('dirname', (v: string) => dirname(v));
+env.addFilter('regex_replace', (v: string, pattern: string, repl = '') => String(v).replace(new RegExp(pattern, 'g'), repl.replace(/\\(\d)/g, '$$$1')));
+env.addFilter('regex_search', (v: string, pattern: string) => new RegExp(pattern).exec(String(v))?.[0] ?? null);
+env.addFilter('unique', (v: unknown[]) => [...new Set(v)]);
+env.addFilter('flatten', (v: unknown[]) => (v as unknown[]).flat(Infinity));
+env.addFilter('map_attr', (v: Record<string, unknown>[], attr: string) => v.map((x) => x[attr]));
+env.addFilter('select_attr', (v: Record<string, unknown>[], attr: string, value: unknown) => v.filter((x) => x[attr] === value));
+env.addFilter('hash', (v: string, algo = 'sha256') => createHash(algo).update(String(v)).digest('hex'));
+env.addFilter('b64encode', (v: string) => Buffer.from(String(v)).toString('base64'));
+env.addFilter('b64decode', (v: string) => Buffer.from(String(v), 'base64').toString('utf8'));
+env.addFilter('mandatory', (v: unknown) => {
+  if (v === undefined) throw new Error('mandatory variable is undefined');
+  return v;
+});
+
+
+const SINGLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
+
+export type Scope = Record<string, unknown>;
+
+function check(source: string, scope: Scope): void {
+  const missing = undefinedNames(source, (n) => scope[n] !== undefined);
+  if (missing.length) throw new TemplateError(`undefined variable "${missing[0]}"`, missing);
+}
+
+function wrap(err: unknown, source: string): TemplateError {
+  if (err instanceof TemplateError) return err;
+  const msg = (err as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim();
+  if (/undefined value/.test(msg)) return new TemplateError(`undefined value in "${source.trim()}"`);
+  return new TemplateError(`cannot render "${source.trim()}": ${msg}`);
+}
+
+export function renderString(source: string, scope: Scope): unknown {
+  if (!source.includes('{{') && !source.includes('{%')) return source;
+  check(source, scope);
+  try {
+    const single = SINGLE.exec(source);
+    if (single && !single[1].includes('}}')) {
+      captured = undefined;
+      env.renderString(`{{ (${single[1]}) | __capture }}`, scope);
+      if (captured === undefined) throw new TemplateError(`undefined value in "${source.trim()}"`);
+      return captured;
+    }
+    return env.renderString(source, scope);
+  } catch (err) {
+    throw wrap(err, source);
+  }
+}
+
+// Renders every string inside a value (args objects, lists).
+export function renderDeep(value: unknown, scope: Scope): unknown {
+  if (typeof value === 'string') return renderString(value, scope);
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, scope));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]));
+  }
+  return value;
+}
+
+// Evaluates a `when` / `changed_when` / `failed_when` expression (Jinja syntax, no braces).
+export function evaluate(expr: unknown, scope: Scope): boolean {
+  if (typeof expr === 'boolean') return expr;
+  if (Array.isArray(expr)) return expr.every((e) => evaluate(e, scope));
+  const source = String(expr).replace(/^\s*\{\{([\s\S]*)\}\}\s*$/, '$1');
+  check(`{{ ${source} }}`, scope);
+  try {
+    return env.renderString(`{% if ${source} %}1{% else %}0{% endif %}`, scope) === '1';
+  } catch (err) {
+    throw wrap(err, source);
+  }
+}
+
+export function renderFile(text: string, scope: Scope): string {
+  check(text, scope);
+  try {
+    return env.renderString(text, scope);
+  } catch (err) {
+    throw wrap(err, text.slice(0, 60));
+  }
+}

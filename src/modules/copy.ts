@@ -1,0 +1,46 @@
+// copy: a whole file from `content` or a controller file `src`.
+import { readFileSync, existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { fileProbe } from '../facts/files.js';
+import { planFile } from './file-plan.js';
+import { defineModule, type PlanContext } from './types.js';
+
+export const fileArgs = {
+  dest: z.string().min(1).describe('Path of the file on the host'),
+  mode: z.union([z.string().regex(/^0?o?[0-7]{3,4}$/), z.number()]).optional().describe('Octal mode, e.g. "0644"'),
+  owner: z.string().optional().describe('Owner user name'),
+  group: z.string().optional().describe('Owner group name'),
+  backup: z.boolean().optional().describe('Keep a timestamped copy of the old file'),
+  validate: z.string().optional().describe('Command run on the candidate file before it replaces the old one; %s is its path'),
+  secret: z.boolean().optional().describe('The content is secret: never shown in diffs or logs'),
+};
+
+export function findSource(name: string, folders: string[], what: string): string {
+  if (isAbsolute(name)) return name;
+  for (const f of folders) {
+    const p = join(f, name);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`cannot find ${what} "${name}" in ${folders.join(', ')}`);
+}
+
+const args = z
+  .strictObject({
+    ...fileArgs,
+    content: z.string().optional().describe('The file content'),
+    src: z.string().optional().describe('A file on the controller (looked up in the role files/ folder)'),
+  })
+  .describe('Write a whole file atomically');
+
+export default defineModule({
+  name: 'copy',
+  description: 'Write a file from content or a controller file, atomically',
+  args,
+  probes: (a) => [fileProbe(a.dest)],
+  async plan(a, ctx: PlanContext) {
+    if ((a.content === undefined) === (a.src === undefined)) return { changes: [], failed: 'copy needs exactly one of "content" or "src"' };
+    const content = a.content !== undefined ? Buffer.from(a.content) : readFileSync(findSource(a.src!, ctx.searchPaths.files, 'file'));
+    return { changes: await planFile({ ...a, mode: a.mode as string | undefined, content }, ctx) };
+  },
+});

@@ -1,0 +1,70 @@
+// Shared planning for modules that own a whole file (copy, template): compare
+// sha256, mode and owner from the facts, and yield only what differs.
+import { createHash } from 'node:crypto';
+import { fileContentProbe, fileProbe, type FileFact } from '../facts/files.js';
+import type { Change, PlanContext, WriteStep } from './types.js';
+
+export interface FileSpec {
+  dest: string;
+  content: Buffer;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  validate?: string;
+  backup?: boolean;
+  secret?: boolean;
+}
+
+export function normalMode(mode: string | number | undefined): string | undefined {
+  if (mode === undefined) return undefined;
+  const s = typeof mode === 'number' ? mode.toString(8) : mode.replace(/^0o/, '');
+  return s.padStart(4, '0');
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change[]> {
+  const probe = fileProbe(spec.dest);
+  const current = await ctx.fact(probe);
+  const mode = normalMode(spec.mode);
+  const digest = sha256(spec.content);
+  if (current && current.type !== 'file') {
+    throw new Error(`"${spec.dest}" exists and is a ${current.type}, not a file`);
+  }
+  const predicted: FileFact = {
+    type: 'file',
+    mode: mode ?? current?.mode ?? '0644',
+    owner: spec.owner ?? current?.owner ?? 'root',
+    group: spec.group ?? current?.group ?? 'root',
+    size: spec.content.length,
+    sha256: digest,
+  };
+  const predicts = [{ probe, value: predicted }];
+  if (!current || current.sha256 !== digest) {
+    const step: WriteStep = { kind: 'write', path: spec.dest, content: spec.content, mode, owner: spec.owner, group: spec.group, validate: spec.validate, backup: spec.backup, secret: spec.secret };
+    const before = current && !ctx.predicted(probe) ? await ctx.fact(fileContentProbe(spec.dest)) : null;
+    return [
+      {
+        summary: current ? `update ${spec.dest}` : `create ${spec.dest}`,
+        steps: [step],
+        diff: { path: spec.dest, before: before?.toString('utf8') ?? null, after: spec.content.toString('utf8'), secret: spec.secret },
+        predicts,
+      },
+    ];
+  }
+  const changes: Change[] = [];
+  if (mode && current.mode !== mode) {
+    changes.push({ summary: `mode of ${spec.dest} ${current.mode} -> ${mode}`, steps: [{ kind: 'exec', script: `chmod ${mode} ${q(spec.dest)}` }], predicts });
+  }
+  const owner = spec.owner && current.owner !== spec.owner ? spec.owner : undefined;
+  const group = spec.group && current.group !== spec.group ? spec.group : undefined;
+  if (owner || group) {
+    const who = `${owner ?? ''}${group ? `:${group}` : ''}`;
+    changes.push({ summary: `owner of ${spec.dest} -> ${who}`, steps: [{ kind: 'exec', script: `chown ${q(who)} ${q(spec.dest)}` }], predicts });
+  }
+  return changes;
+}
+
+import { quote as q } from '../transport/quote.js';

@@ -1,0 +1,23 @@
+// The module registry: every module a task may name.
+import apt from './apt.js';
+import { command, shell } from './command.js';
+import copy from './copy.js';
+import { assertModule, debug, setFact } from './misc.js';
+import template from './template.js';
+import type { Module } from './types.js';
+
+const registry = new Map<string, Module<any>>();
+
+export function registerModule(m: Module<any>, ...aliases: string[]): void {
+  for (const name of [m.name, ...aliases]) registry.set(name, m);
+}
+
+[apt, command, shell, copy, template, debug, setFact, assertModule].forEach((m) => registerModule(m));
+
+export function getModule(name: string): Module<any> | undefined {
+  return registry.get(name);
+}
+
+export function moduleNames(): string[] {
+  return [...new Set([...registry.values()].map((m) => m.name))].sort();
+}

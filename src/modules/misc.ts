@@ -1,0 +1,43 @@
+// Modules that change nothing on the host: debug, set_fact, assert.
+import { z } from 'zod';
+import { defineModule } from './types.js';
+
+export const debug = defineModule({
+  name: 'debug',
+  description: 'Print a message or a variable',
+  args: z.strictObject({
+    msg: z.unknown().optional().describe('Message to print (templates allowed)'),
+    var: z.string().optional().describe('Name of a variable to print'),
+  }),
+  async plan(a, ctx) {
+    const value = a.var !== undefined ? ctx.vars[a.var] : a.msg;
+    const msg = typeof value === 'string' ? value : JSON.stringify(value);
+    return { changes: [], msg: a.var !== undefined ? `${a.var} = ${msg}` : msg };
+  },
+});
+
+export const setFact = defineModule({
+  name: 'set_fact',
+  description: 'Set variables for the rest of the play on this host',
+  args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.unknown()),
+  async plan(a) {
+    return { changes: [], setFacts: a };
+  },
+});
+
+export const assertModule = defineModule({
+  name: 'assert',
+  description: 'Fail unless every condition holds',
+  conditionArgs: ['that'],
+  args: z.strictObject({
+    that: z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]).describe('Conditions (rendered by the engine to booleans)'),
+    fail_msg: z.string().optional().describe('Message when a condition is false'),
+    success_msg: z.string().optional().describe('Message when all hold'),
+  }),
+  async plan(a) {
+    const that = Array.isArray(a.that) ? a.that : [a.that];
+    const failedAt = that.findIndex((t) => t !== true);
+    if (failedAt >= 0) return { changes: [], failed: a.fail_msg ?? `assertion ${failedAt + 1} failed` };
+    return { changes: [], msg: a.success_msg ?? 'all assertions passed' };
+  },
+});

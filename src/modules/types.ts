@@ -1,0 +1,137 @@
+// The contract between modules and the engine. A module reads facts and
+// returns the changes it would make; it never touches the host itself. The
+// engine applies the changes, or in check mode stops before applying, so
+// check mode and the real run share one code path. A task is "changed"
+// exactly when its plan has changes.
+import type { z } from 'zod';
+import type { Probe } from '../facts/probe.js';
+import type { ExecResult } from '../transport/types.js';
+
+export interface HostInfo {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+}
+
+export interface PlanContext {
+  host: HostInfo;
+  check: boolean;
+  become: boolean;
+  // Reads a fact through the per-host cache (batched with other tasks' probes when prefetched).
+  fact<T>(probe: Probe<T>): Promise<T>;
+  // True when the fact's cached value is a check-mode prediction, not an observation.
+  predicted(probe: Probe<unknown>): boolean;
+  // All variables visible to the task (already merged by precedence).
+  vars: Record<string, unknown>;
+  // Packages that an earlier task of this run installs (known in check mode before they exist).
+  pendingPackages: Set<string>;
+  // Folders where the task's `src` files and templates are looked up (role first).
+  searchPaths: { files: string[]; templates: string[] };
+  // Renders a template file on the controller with the task's variables.
+  renderTemplate(path: string): string;
+}
+
+// A file the engine writes atomically: temp file in the same folder, mode and
+// owner set, validated, then renamed over the old one.
+export interface WriteStep {
+  kind: 'write';
+  path: string;
+  content: Buffer;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  // Command run on the candidate; `%s` is replaced by its path.
+  validate?: string;
+  backup?: boolean;
+  // The file holds a secret: never shown in a diff or log.
+  secret?: boolean;
+}
+
+export interface ExecStep {
+  kind: 'exec';
+  // A shell script built with `sh` from transport/quote.ts.
+  script: string;
+  // Shown in -v output and reports instead of the script when set.
+  label?: string;
+}
+
+// A step that runs on the controller (wait for a connection, a reboot).
+export interface ActionStep {
+  kind: 'action';
+  label: string;
+  run(ctx: ActionContext): Promise<ExecResult | void>;
+}
+
+export type Step = WriteStep | ExecStep | ActionStep;
+
+export interface ActionContext {
+  host: HostInfo;
+  exec(script: string, opts?: { become?: boolean }): Promise<ExecResult>;
+  // Opens a brand-new SSH connection with the inventory's credentials, runs `true`, closes it.
+  freshLogin(opts?: { timeoutMs?: number }): Promise<void>;
+  // Drops and re-opens the run's connection (after a reboot).
+  reconnect(opts?: { timeoutMs?: number }): Promise<void>;
+}
+
+export interface FileDiff {
+  path: string;
+  before: string | null;
+  after: string | null;
+  secret?: boolean;
+}
+
+// Marks a change that can cut SSH access: the engine arms a rollback timer,
+// applies it, proves a fresh login works, then disarms or restores.
+export interface AccessGuard {
+  // Files to restore on rollback (absent files are removed again).
+  files: string[];
+  // Shell run after restoring the files (e.g. `systemctl reload ssh`, `ufw --force disable`).
+  restore: string;
+  // What would lock the user out, for the failure message.
+  risk: string;
+}
+
+export interface Change {
+  // Short reason shown to the user: "install fail2ban", "set PasswordAuthentication no".
+  summary: string;
+  steps: Step[];
+  diff?: FileDiff;
+  guard?: AccessGuard;
+  // Facts as they will be after this change, recorded in check mode so later tasks plan against them.
+  predicts?: { probe: Probe<unknown>; value: unknown }[];
+  // Packages this change installs (so check mode knows their units and files will exist).
+  installs?: string[];
+}
+
+export interface Plan {
+  changes: Change[];
+  // Values registered for later tasks (merged into the task's result).
+  result?: Record<string, unknown>;
+  // Variables set for the rest of the play on this host (set_fact).
+  setFacts?: Record<string, unknown>;
+  // The task failed while planning, e.g. an assertion or a missing unit.
+  failed?: string;
+  // The task did not apply (with the reason).
+  skipped?: string;
+  msg?: string;
+  // Run the plan's steps in check mode too (read-only commands such as `command` with check_mode: false).
+  runInCheckMode?: boolean;
+}
+
+export interface Module<A = unknown> {
+  name: string;
+  description: string;
+  args: z.ZodType<A>;
+  // Arguments that are Jinja conditions (like `when`): the engine evaluates them to booleans.
+  conditionArgs?: string[];
+  // Facts the module will read, so the engine can batch several tasks' probes into one execution.
+  probes?(args: A, ctx: Pick<PlanContext, 'host' | 'vars'>): Probe<unknown>[];
+  plan(args: A, ctx: PlanContext): Promise<Plan>;
+  // Turns the step results into the registered result (e.g. stdout and rc of `command`).
+  result?(args: A, results: ExecResult[]): Record<string, unknown>;
+}
+
+export function defineModule<A>(m: Module<A>): Module<A> {
+  return m;
+}
