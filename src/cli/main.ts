@@ -76,8 +76,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const bus = new EngineBus();
   const interactive = opts.progress === 'listr' || (opts.progress === 'auto' && process.stdout.isTTY && !process.env.CI && opts.json !== '-');
   const out = opts.json === '-' ? process.stderr : process.stdout;
-  if (interactive) listrRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out });
-  else plainRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out });
+  const renderer = interactive ? listrRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out }) : plainRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out });
 
   let interrupts = 0;
   const onSigint = () => {
@@ -108,6 +107,7 @@ async function runCommand(argv: string[]): Promise<number> {
         stopping: () => interrupts > 0,
       },
     });
+    await renderer.done();
     if (opts.json) writeJson(report, opts.json);
     if (opts.report) writeDriftReport(report, opts.report);
     return exitCodeFor(report, opts.expectNoChanges);

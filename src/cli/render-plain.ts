@@ -9,7 +9,7 @@ export interface RenderOptions {
   out: NodeJS.WritableStream;
 }
 
-export function plainRenderer(bus: EngineBus, o: RenderOptions): void {
+export function plainRenderer(bus: EngineBus, o: RenderOptions): { done(): Promise<void> } {
   const write = (s: string) => o.out.write(s + '\n');
   bus.on('play:start', (e) => write(`PLAY ${e.play} (${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'})`));
   bus.on('batch:start', (e) => write(`BATCH ${e.batch}: ${e.hosts.join(', ')}`));
@@ -29,4 +29,5 @@ export function plainRenderer(bus: EngineBus, o: RenderOptions): void {
     write('');
     for (const l of recapLines(report)) write(l);
   });
+  return { done: async () => undefined };
 }
