@@ -25,7 +25,8 @@ export function connector(opts: CliOptions, secrets: Secrets, bus: EngineBus) {
         knownHostsFile,
         acceptNewHostKeys: opts.acceptNewHostKeys,
         connectTimeoutMs: o.timeoutMs ?? opts.timeout * 1000,
-        keepaliveIntervalMs: 15000,
+        // A host that stops answering (frozen, cable pulled) is dropped after about --timeout, not minutes.
+        keepaliveIntervalMs: Math.min(15000, Math.max(1000, Math.round((opts.timeout * 1000) / 3))),
         maxChannels: 4,
         retries: 3,
         onExec: (h, r, label) => bus.emit('exec', { host: h, command: label ?? r.command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }),

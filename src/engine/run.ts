@@ -75,7 +75,8 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
             }),
           ),
         );
-        if (play.health.length) await runHealthGate({ play, batch, states: (n) => state(n), input, hostvars, groups });
+        // Rolling (several batches) or with health tasks: prove each host healthy before going on.
+        if (play.health.length || batches.length > 1) await runHealthGate({ play, batch, states: (n) => state(n), input, hostvars, groups });
         const failed = batch.filter((h) => state(h.name).failed || state(h.name).unreachable).map((h) => h.name);
         bus.emit('batch:end', { play: play.name, batch: bi + 1, failed });
         const pct = (failed.length / batch.length) * 100;
