@@ -15,7 +15,9 @@ import { buildProgram, type CliOptions } from './options.js';
 import { promptSecret } from './prompt.js';
 import { plainRenderer } from './render-plain.js';
 import { listrRenderer } from './render-listr.js';
-import { writeDriftReport } from './drift-report.js';
+import { REPORT_FORMATS, writeDriftReport } from './drift-report.js';
+import { extname } from 'node:path';
+import { ConfigError } from '../errors.js';
 
 export const EXIT = { ok: 0, config: 1, failed: 2, drift: 3, unreachable: 4, interrupted: 130 } as const;
 
@@ -57,6 +59,9 @@ async function runCommand(argv: string[]): Promise<number> {
   registerSecretVars(extraVars);
 
   // Everything that can be wrong with the input fails here, before a connection.
+  if (opts.report && !(REPORT_FORMATS as readonly string[]).includes(extname(opts.report).toLowerCase())) {
+    throw new ConfigError(`Invalid --report "${opts.report}": the file name must end in ${REPORT_FORMATS.join(', ')}`);
+  }
   const inventory = loadInventory(opts.inventory);
   const playbook = loadPlaybook(playbookFile);
   const limited = opts.limit ? new Set(selectHosts(inventory, opts.limit, { what: '--limit' }).map((h) => h.name)) : undefined;

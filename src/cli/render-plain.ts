@@ -1,7 +1,9 @@
 // Plain lines for CI and pipes: `HOST | TASK | ok|changed|failed|skipped`.
 import type { EngineBus } from '../engine/events.js';
 import { maskText } from '../secrets.js';
+import { driftSummaryLines } from './drift.js';
 import { changeLines, recapLines, resultLine } from './format.js';
+import { rolloutLines } from './rollout.js';
 
 export interface RenderOptions {
   diff: boolean;
@@ -28,6 +30,8 @@ export function plainRenderer(bus: EngineBus, o: RenderOptions): { done(): Promi
   bus.on('run:end', (report) => {
     write('');
     for (const l of recapLines(report)) write(l);
+    for (const l of rolloutLines(report)) write(l);
+    if (report.check) for (const l of driftSummaryLines(report)) write(l);
   });
   return { done: async () => undefined };
 }

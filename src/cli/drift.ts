@@ -1,0 +1,81 @@
+// What a check run found, per host: the tasks that are not in the desired
+// state (drift), the ones that failed, and the hosts that are fully
+// compliant. Pure: the report writers and the terminal summary read this.
+import type { RunReport, TaskResult } from '../engine/events.js';
+import { maskText } from '../secrets.js';
+import { renderDiff } from './format.js';
+
+export type HostStatus = 'compliant' | 'drifted' | 'failed' | 'unreachable' | 'untouched';
+
+export interface DriftItem {
+  role: string | null;
+  task: string;
+  changes: { summary: string; diff: string | null }[];
+}
+
+export interface HostDrift {
+  host: string;
+  status: HostStatus;
+  drift: DriftItem[];
+  failures: { role: string | null; task: string; msg: string }[];
+  // Every task with its outcome, for JUnit.
+  tasks: { role: string | null; task: string; status: TaskResult['status']; msg: string | null; drift?: DriftItem }[];
+}
+
+export interface Drift {
+  check: boolean;
+  interrupted: boolean;
+  hosts: HostDrift[];
+  // Drifted tasks per role ("(play)" for tasks outside roles).
+  perRole: Record<string, number>;
+  compliant: string[];
+}
+
+const PLAY_TASKS = '(play)';
+
+function driftItem(t: TaskResult): DriftItem {
+  return {
+    role: t.role ?? null,
+    task: maskText(t.task),
+    changes: t.changes.map((c) => ({ summary: maskText(c.summary), diff: c.diff ? renderDiff(c.diff) : null })),
+  };
+}
+
+function hostDrift(host: string, h: RunReport['hosts'][string]): HostDrift {
+  const drift: DriftItem[] = [];
+  const failures: HostDrift['failures'] = [];
+  const tasks: HostDrift['tasks'] = [];
+  for (const t of h.tasks) {
+    const entry: HostDrift['tasks'][number] = { role: t.role ?? null, task: maskText(t.task), status: t.status, msg: t.msg ? maskText(t.msg) : null };
+    if (t.status === 'changed') {
+      entry.drift = driftItem(t);
+      drift.push(entry.drift);
+    } else if ((t.status === 'failed' && !t.ignored) || t.status === 'unreachable') {
+      failures.push({ role: t.role ?? null, task: entry.task, msg: entry.msg ?? t.status });
+    }
+    tasks.push(entry);
+  }
+  const status: HostStatus = h.untouched ? 'untouched' : h.unreachable ? 'unreachable' : failures.length ? 'failed' : drift.length ? 'drifted' : 'compliant';
+  return { host, status, drift, failures, tasks };
+}
+
+export function buildDrift(report: RunReport): Drift {
+  const hosts = Object.entries(report.hosts).map(([name, h]) => hostDrift(name, h));
+  const perRole: Record<string, number> = {};
+  for (const h of hosts) for (const d of h.drift) perRole[d.role ?? PLAY_TASKS] = (perRole[d.role ?? PLAY_TASKS] ?? 0) + 1;
+  return { check: report.check, interrupted: report.interrupted, hosts, perRole, compliant: hosts.filter((h) => h.status === 'compliant').map((h) => h.host) };
+}
+
+// The terminal summary after a check run: drift per host and per role, and who is compliant.
+export function driftSummaryLines(report: RunReport): string[] {
+  const d = buildDrift(report);
+  const lines = ['DRIFT'];
+  for (const h of d.hosts) {
+    const detail = h.status === 'drifted' ? `: ${h.drift.length} task(s) would change` : h.status === 'failed' ? `: ${h.failures.length} task(s) failed` : '';
+    lines.push(`  ${h.host} : ${h.status}${detail}`);
+  }
+  const roles = Object.entries(d.perRole);
+  if (roles.length) lines.push(`  per role: ${roles.map(([r, n]) => `${r}=${n}`).join(', ')}`);
+  lines.push(`  compliant: ${d.compliant.length ? d.compliant.join(', ') : 'none'} (${d.compliant.length}/${d.hosts.length})`);
+  return lines;
+}

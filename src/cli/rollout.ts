@@ -1,0 +1,16 @@
+// After a rollout that did not reach every host: which hosts were done,
+// which failed, and which were never touched, so the operator knows where
+// to pick up.
+import type { RunReport } from '../engine/events.js';
+
+export function rolloutLines(report: RunReport): string[] {
+  const hosts = Object.entries(report.hosts);
+  const untouched = hosts.filter(([, h]) => h.untouched).map(([n]) => n);
+  const failed = hosts.filter(([, h]) => !h.untouched && (h.unreachable || h.failed > 0)).map(([n]) => n);
+  const done = hosts.filter(([, h]) => !h.untouched && !h.unreachable && h.failed === 0).map(([n]) => n);
+  if (untouched.length === 0 && failed.length === 0) return [];
+  const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
+  const lines = [untouched.length ? `ROLLOUT STOPPED${report.interrupted ? ' (interrupted)' : ''}: ${untouched.length} host(s) were never touched` : 'ROLLOUT'];
+  lines.push(`  done:          ${list(done)}`, `  failed:        ${list(failed)}`, `  never touched: ${list(untouched)}`);
+  return lines;
+}
