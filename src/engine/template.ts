@@ -3,9 +3,12 @@
 // (list, number, bool), as in Ansible.
 import nunjucks from 'nunjucks';
 import { createHash } from 'node:crypto';
-import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { undefinedNames } from './template-names.js';
+import { quote } from '../transport/quote.js';
 
 export class TemplateError extends Error {
   constructor(
@@ -40,6 +43,20 @@ env.addFilter('b64decode', (v: string) => Buffer.from(String(v), 'base64').toStr
 env.addFilter('mandatory', (v: unknown) => {
   if (v === undefined) throw new Error('mandatory variable is undefined');
   return v;
+});
+// Shell-quotes a value for a command line (Ansible's `quote`).
+env.addFilter('quote', (v: unknown) => quote(String(v)));
+// lookup('file', path): a controller file's text without trailing whitespace,
+// as in Ansible; `~` is the controller user's home, relative paths start at
+// the working directory.
+env.addGlobal('lookup', (kind: string, path: string) => {
+  if (kind !== 'file') throw new Error(`unknown lookup "${kind}" (known: file)`);
+  const full = resolve(String(path).replace(/^~(?=\/|$)/, homedir()));
+  try {
+    return readFileSync(full, 'utf8').trimEnd();
+  } catch (err) {
+    throw new Error(`lookup('file') cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 });
 
 

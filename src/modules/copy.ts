@@ -14,6 +14,14 @@ export const fileArgs = {
   backup: z.boolean().optional().describe('Keep a timestamped copy of the old file'),
   validate: z.string().optional().describe('Command run on the candidate file before it replaces the old one; %s is its path'),
   secret: z.boolean().optional().describe('The content is secret: never shown in diffs or logs'),
+  guard: z
+    .strictObject({
+      risk: z.string().min(1).describe('What the file can break, for the failure message, e.g. "sshd settings can refuse logins"'),
+      restore: z.string().describe('Shell run after the old file is put back, e.g. "systemctl reload ssh"'),
+      activate: z.string().optional().describe('Shell run right after writing, before the fresh login, to put the file into effect (e.g. "sshd -t && systemctl reload ssh"); if it fails the old file is restored'),
+    })
+    .optional()
+    .describe('The file can cut SSH access: apply it under the lockout guard (rollback timer, fresh login, restore on failure)'),
 };
 
 export function findSource(name: string, folders: string[], what: string): string {

@@ -13,6 +13,7 @@ export interface FileSpec {
   validate?: string;
   backup?: boolean;
   secret?: boolean;
+  guard?: { risk: string; restore: string; activate?: string };
 }
 
 export function normalMode(mode: string | number | undefined): string | undefined {
@@ -45,10 +46,12 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
   if (!current || current.sha256 !== digest) {
     const step: WriteStep = { kind: 'write', path: spec.dest, content: spec.content, mode, owner: spec.owner, group: spec.group, validate: spec.validate, backup: spec.backup, secret: spec.secret };
     const before = current && !ctx.predicted(probe) ? await ctx.fact(fileContentProbe(spec.dest)) : null;
+    const guarded: Partial<Pick<Change, 'guard' | 'steps'>> = spec.guard ? guardedChange(spec.dest, spec.guard) : {};
     return [
       {
         summary: current ? `update ${spec.dest}` : `create ${spec.dest}`,
-        steps: [step],
+        steps: [step, ...(guarded.steps ?? [])],
+        guard: guarded.guard,
         diff: { path: spec.dest, before: before?.toString('utf8') ?? null, after: spec.content.toString('utf8'), secret: spec.secret },
         predicts,
       },
@@ -65,6 +68,15 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
     changes.push({ summary: `owner of ${spec.dest} -> ${who}`, steps: [{ kind: 'exec', script: `chown ${q(who)} ${q(spec.dest)}` }], predicts });
   }
   return changes;
+}
+
+// A file that can cut SSH access is written under the engine's lockout guard;
+// `activate` (validate the whole config, reload) runs inside the same guarded step.
+function guardedChange(dest: string, g: NonNullable<FileSpec['guard']>): Pick<Change, 'guard' | 'steps'> {
+  return {
+    guard: { files: [dest], restore: g.restore, risk: g.risk },
+    steps: g.activate ? [{ kind: 'exec', script: g.activate, label: g.activate }] : [],
+  };
 }
 
 import { quote as q } from '../transport/quote.js';
