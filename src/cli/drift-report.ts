@@ -16,7 +16,7 @@ export function driftJson(d: Drift): string {
 }
 
 // A Markdown cell: one line, no table breakers.
-const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
 
 export function driftMarkdown(d: Drift): string {
   const out = [`# pirun drift report${d.check ? '' : ' (applied run: changes were made)'}`, ''];
@@ -26,8 +26,8 @@ export function driftMarkdown(d: Drift): string {
   out.push('', '| Host | Status | Role | Task | What would change |', '| --- | --- | --- | --- | --- |');
   for (const h of d.hosts) {
     if (h.status === 'compliant') out.push(`| ${cell(h.host)} | compliant | | | |`);
-    for (const item of h.drift) out.push(`| ${cell(h.host)} | drifted | ${cell(item.role ?? '')} | ${cell(item.task)} | ${cell(item.changes.map((c) => c.summary).join('; '))} |`);
-    for (const f of h.failures) out.push(`| ${cell(h.host)} | ${h.status === 'unreachable' ? 'unreachable' : 'failed'} | ${cell(f.role ?? '')} | ${cell(f.task)} | ${cell(f.msg)} |`);
+    for (const item of h.drift) out.push(`| ${cell(h.host)} | drifted | ${cell(item.role ?? '(play)')} | ${cell(item.task)} | ${cell(item.changes.map((c) => c.summary).join('; '))} |`);
+    for (const f of h.failures) out.push(`| ${cell(h.host)} | ${h.status === 'unreachable' ? 'unreachable' : 'failed'} | ${cell(f.role ?? '(play)')} | ${cell(f.task)} | ${cell(f.msg)} |`);
     if (h.status === 'untouched') out.push(`| ${cell(h.host)} | not checked | | | |`);
   }
   const diffs = drifted.flatMap((h) => h.drift.flatMap((item) => item.changes.filter((c) => c.diff).map((c) => ({ h, item, c }))));

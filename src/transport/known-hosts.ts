@@ -38,7 +38,7 @@ function hostMatches(field: string, pattern: string): boolean {
 
 function globMatch(glob: string, value: string): boolean {
   if (glob.startsWith('!')) return false;
-  const re = new RegExp('^' + glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const re = new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return re.test(value);
 }
 
