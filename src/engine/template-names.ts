@@ -44,6 +44,10 @@ function analyse(source: string): { reads: Set<string>; local: Set<string> } {
       case 'Set':
         for (const t of [n.name, ...(((n.targets as unknown[]) ?? []) as unknown[])]) collectLocal(t, local);
         break;
+      case 'Macro': // `{% macro yn(v) %}`: the macro and its parameters are local names
+        collectLocal(n.name, local);
+        collectLocal(n.args, local);
+        break;
     }
     for (const f of n.fields ?? []) {
       const v = n[f];

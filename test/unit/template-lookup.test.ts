@@ -39,3 +39,11 @@ describe('quote filter', () => {
     expect(renderString(`sshd -T -C user={{ u | quote }}`, { u: "pi'; rm -rf /" })).toBe("sshd -T -C user='pi'\\''; rm -rf /'");
   });
 });
+
+describe('macros', () => {
+  it('treats a macro and its parameters as defined names', () => {
+    const src = `{% macro yn(v) %}{{ 'yes' if v else 'no' }}{% endmacro %}{{ yn(flag) }}`;
+    expect(renderString(src, { flag: true })).toBe('yes');
+    expect(() => renderString(src, {})).toThrow(/undefined variable "flag"/);
+  });
+});
