@@ -1,10 +1,17 @@
 // The module registry: every module a task may name.
 import apt from './apt.js';
+import authorizedKey from './authorized-key.js';
 import { command, shell } from './command.js';
 import copy from './copy.js';
+import file from './file.js';
+import lineinfile from './lineinfile.js';
 import { assertModule, debug, setFact } from './misc.js';
+import { rebootModule, waitForConnection } from './connection.js';
+import systemd from './systemd.js';
+import ufw from './ufw.js';
 import template from './template.js';
 import type { Module } from './types.js';
+import user from './user.js';
 
 const registry = new Map<string, Module<any>>();
 
@@ -13,6 +20,11 @@ export function registerModule(m: Module<any>, ...aliases: string[]): void {
 }
 
 [apt, command, shell, copy, template, debug, setFact, assertModule].forEach((m) => registerModule(m));
+[file, lineinfile, authorizedKey, user].forEach((m) => registerModule(m));
+registerModule(systemd, 'service', 'systemd_service');
+registerModule(ufw, 'community.general.ufw');
+registerModule(waitForConnection);
+registerModule(rebootModule);
 
 export function getModule(name: string): Module<any> | undefined {
   return registry.get(name);

@@ -1,0 +1,235 @@
+// ufw: firewall state, default policies, logging and rules in the vocabulary
+// of Ansible's community.general.ufw. State comes from ufw's own files, so an
+// unchanged firewall plans nothing. Enabling it (or denying incoming by
+// default) first allows the SSH port pirun is connected through and runs
+// under the lockout guard.
+import { z } from 'zod';
+import { systemProbe } from '../facts/system.js';
+import { UFW_INSTALL_DEFAULTS, ufwProbe, type UfwFact, type UfwPolicy } from '../facts/ufw.js';
+import { sh } from '../transport/quote.js';
+import { allowsSsh, deleteTupleCommand, describeRule, families, normalAddress, normalPort, ruleCommand, sameRule, toTuple, type WantedRule } from './ufw-rules.js';
+import { defineModule, type AccessGuard, type Change, type PlanContext } from './types.js';
+
+const port = z.union([z.number().int().min(1).max(65535), z.string()]);
+const action = z.enum(['allow', 'deny', 'limit', 'reject']);
+const proto = z.enum(['tcp', 'udp', 'any']);
+
+const listRule = z.strictObject({
+  rule: action.default('allow').describe('What the rule does'),
+  port: port.optional().describe('Destination port, range "A:B" or list "A,B"'),
+  proto: proto.default('any').describe('Protocol'),
+  from: z.string().optional().describe('Source address or network (default any)'),
+  to: z.string().optional().describe('Destination address or network (default any)'),
+  direction: z.enum(['in', 'out', 'incoming', 'outgoing']).default('in').describe('Traffic direction'),
+  comment: z.string().optional().describe('Comment stored with the rule'),
+});
+
+const args = z.strictObject({
+  state: z.enum(['enabled', 'disabled', 'reset']).optional().describe('enabled: ufw active (now and at boot); disabled: inactive; reset: no rules and inactive'),
+  default: z.enum(['allow', 'deny', 'reject']).optional().describe('Default policy for `direction`'),
+  policy: z.enum(['allow', 'deny', 'reject']).optional().describe('Alias of default'),
+  direction: z.enum(['incoming', 'outgoing', 'routed', 'in', 'out']).optional().describe('Direction of `default` (default incoming) and of `rule`'),
+  logging: z.enum(['on', 'off', 'low', 'medium', 'high', 'full']).optional().describe('Log level ("on" accepts any level but off)'),
+  rule: action.optional().describe('Add (or with delete, remove) one rule: allow, deny, limit or reject'),
+  port: port.optional().describe('Destination port of `rule`: number, range "A:B" or list "A,B"'),
+  to_port: port.optional().describe('Alias of port'),
+  proto: proto.optional().describe('Protocol of `rule` (default any)'),
+  from_ip: z.string().optional().describe('Source address or network of `rule` (default any)'),
+  src: z.string().optional().describe('Alias of from_ip'),
+  to_ip: z.string().optional().describe('Destination address of `rule` (default any)'),
+  dest: z.string().optional().describe('Alias of to_ip'),
+  comment: z.string().optional().describe('Comment stored with `rule`'),
+  delete: z.boolean().default(false).describe('Remove `rule` instead of adding it'),
+  rules: z.array(listRule).optional().describe('Several rules: [{rule, port, proto, from, to, direction, comment}]'),
+  purge: z.boolean().default(false).describe('With `rules`: delete every other rule (route rules are left alone)'),
+  allow_ssh: z.boolean().default(true).describe('Before enabling or denying incoming traffic, allow the SSH port pirun is connected through'),
+});
+type Args = z.infer<typeof args>;
+
+export const UFW_FILES = ['/etc/ufw/ufw.conf', '/etc/default/ufw', '/etc/ufw/user.rules', '/etc/ufw/user6.rules'];
+// After the guard restored the files: back to the old rule set, or off if ufw was off.
+const RESTORE = `if grep -q '^ENABLED=yes' /etc/ufw/ufw.conf; then ufw reload; else ufw --force disable; fi`;
+const SSH_COMMENT = 'SSH (pirun)';
+
+function wantedRules(a: Args): WantedRule[] {
+  const dir = (d: string | undefined) => (d === 'out' || d === 'outgoing' ? 'out' : 'in');
+  if (a.rules) {
+    return a.rules.map((r) => ({ action: r.rule, proto: r.proto, port: normalPort(r.port), src: normalAddress(r.from), dst: normalAddress(r.to), direction: dir(r.direction), comment: r.comment }));
+  }
+  if (!a.rule) return [];
+  return [{ action: a.rule, proto: a.proto ?? 'any', port: normalPort(a.port ?? a.to_port), src: normalAddress(a.from_ip ?? a.src), dst: normalAddress(a.to_ip ?? a.dest), direction: dir(a.direction), comment: a.comment }];
+}
+
+// Mistakes in the arguments, as one message (undefined when fine).
+function argumentProblem(a: Args): string | undefined {
+  const ruleFields = ['port', 'to_port', 'proto', 'from_ip', 'src', 'to_ip', 'dest', 'comment'] as const;
+  if (!a.state && !(a.default ?? a.policy) && !a.logging && !a.rule && !a.rules) return 'ufw needs at least one of state, default, logging, rule or rules';
+  if (a.rule && a.rules) return 'ufw takes either "rule" or "rules", not both';
+  if (a.purge && !a.rules) return 'purge needs "rules"';
+  if (a.delete && !a.rule) return 'delete needs "rule"';
+  const stray = ruleFields.find((k) => a[k] !== undefined);
+  if (stray && !a.rule) return `"${stray}" needs "rule"`;
+  if (a.direction === 'routed' && a.rule) return 'route rules are not supported ("direction: routed" applies to default only)';
+  for (const w of safeWanted(a)) {
+    if ((w.port.includes(':') || w.port.includes(',')) && w.proto === 'any') return `port "${w.port}" needs proto tcp or udp`;
+  }
+  return undefined;
+}
+
+function safeWanted(a: Args): WantedRule[] {
+  try {
+    return wantedRules(a);
+  } catch {
+    return [];
+  }
+}
+
+function defaultDirection(a: Args): 'incoming' | 'outgoing' | 'routed' {
+  return a.direction === 'outgoing' || a.direction === 'out' ? 'outgoing' : a.direction === 'routed' ? 'routed' : 'incoming';
+}
+
+export default defineModule({
+  name: 'ufw',
+  description: 'Manage the ufw firewall: state, default policies, logging and rules',
+  args,
+  probes: () => [ufwProbe, systemProbe],
+  async plan(a, ctx) {
+    const problem = argumentProblem(a);
+    if (problem) return { changes: [], failed: problem };
+    let wanted: WantedRule[];
+    try {
+      wanted = wantedRules(a);
+    } catch (err) {
+      return { changes: [], failed: (err as Error).message };
+    }
+    const observed = await ctx.fact(ufwProbe);
+    const fromPackage = !observed.installed && ctx.pendingPackages.has('ufw');
+    if (!observed.installed && !fromPackage) {
+      return { changes: [], failed: `Cannot manage ufw on "${ctx.host.name}": ufw is not installed (install it with apt first)` };
+    }
+    const current: UfwFact = fromPackage ? { ...UFW_INSTALL_DEFAULTS, foreign: observed.foreign } : observed;
+    const changes = await planUfw(a, wanted, current, ctx);
+    const msg = foreignWarning(current, changes);
+    return { changes, ...(msg ? { msg } : {}) };
+  },
+});
+
+async function planUfw(a: Args, wanted: WantedRule[], current: UfwFact, ctx: PlanContext): Promise<Change[]> {
+  const state: UfwFact = { ...current, defaults: { ...current.defaults }, rules: [...current.rules] };
+  const changes: Change[] = [];
+  const add = (summary: string, script: string) => changes.push({ summary, steps: [{ kind: 'exec', script }] });
+
+  if (a.state === 'reset' && (state.enabled || state.rules.length > 0)) {
+    add('reset ufw (inactive, no rules)', 'ufw --force reset');
+    Object.assign(state, { enabled: false, rules: [] });
+  }
+  const ruleChanges = planRules(a, wanted, state);
+  const policy = a.default ?? a.policy;
+  const dir = defaultDirection(a);
+  const finalEnabled = a.state === 'enabled' || (a.state === undefined && state.enabled);
+  const finalIncoming: UfwPolicy = policy && dir === 'incoming' ? policy : state.defaults.incoming;
+
+  // Lockout safety: the SSH port stays open when ufw ends up filtering incoming traffic.
+  const sys = await ctx.fact(systemProbe);
+  const conn = { port: sys.connection.port || 22, clientAddress: sys.connection.client_address, serverAddress: sys.connection.address };
+  const filtering = finalEnabled && finalIncoming !== 'allow';
+  if (filtering && a.allow_ssh && !allowsSsh(ruleChanges.rules, conn)) {
+    const covering = ruleChanges.deleted.find((t) => allowsSsh([t], conn));
+    if (covering) {
+      // Purge would delete the rule that lets SSH in: keep it (with its IPv6 twin).
+      const twins = ruleChanges.deleted.filter((t) => deleteTupleCommand(t) === deleteTupleCommand(covering));
+      ruleChanges.deleted = ruleChanges.deleted.filter((t) => !twins.includes(t));
+      ruleChanges.rules.push(...twins);
+    } else {
+      const ssh: WantedRule = { action: 'allow', proto: 'tcp', port: String(conn.port), src: 'any', dst: 'any', direction: 'in', comment: SSH_COMMENT };
+      ruleChanges.added.unshift({ rule: ssh, summary: `allow SSH port ${conn.port}/tcp (pirun is connected through it)` });
+      ruleChanges.rules.push(...families(ssh, state.ipv6).map((v6) => toTuple(ssh, v6)));
+    }
+  }
+  for (const r of ruleChanges.added) add(r.summary, ruleCommand(r.rule));
+  for (const c of ruleChanges.removals) add(c.summary, c.script);
+  for (const t of dedupe(ruleChanges.deleted)) add(`delete rule ${describeTuple(t)}`, deleteTupleCommand(t));
+  state.rules = ruleChanges.rules;
+
+  if (a.logging && (a.logging === 'on' ? state.logging === 'off' : state.logging !== a.logging)) {
+    add(`set ufw logging ${a.logging}`, sh`ufw logging ${a.logging}`);
+    state.logging = a.logging === 'on' ? 'low' : a.logging;
+  }
+  const incomingChanged = policy !== undefined && dir === 'incoming' && state.defaults.incoming !== policy;
+  if (policy && state.defaults[dir] !== policy) {
+    add(`set default ${policy} ${dir}`, sh`ufw default ${policy} ${dir}`);
+    state.defaults[dir] = policy;
+  }
+  const enabling = a.state === 'enabled' && !state.enabled;
+  if (enabling) add('enable ufw', 'ufw --force enable');
+  if (a.state === 'disabled' && state.enabled) add('disable ufw', 'ufw disable');
+  state.enabled = finalEnabled;
+
+  const risky = filtering && (enabling || incomingChanged || ruleChanges.deleted.length > 0 || ruleChanges.removals.length > 0 || ruleChanges.added.some((r) => r.rule.action !== 'allow'));
+  if (risky && changes.length) {
+    const guard: AccessGuard = { files: UFW_FILES, restore: RESTORE, risk: `ufw would block SSH port ${conn.port}` };
+    const at = changes.findIndex((c) => /^(enable ufw|set default)/.test(c.summary));
+    changes[at >= 0 ? at : changes.length - 1].guard = guard;
+  }
+  for (const c of changes) c.predicts = [{ probe: ufwProbe, value: state }];
+  return changes;
+}
+
+interface RulePlan {
+  rules: UfwFact['rules'];
+  added: { rule: WantedRule; summary: string }[];
+  removals: { summary: string; script: string }[];
+  deleted: UfwFact['rules'];
+}
+
+// Rules to add (missing or with another comment), the one to delete, and with purge every other rule.
+function planRules(a: Args, wanted: WantedRule[], state: UfwFact): RulePlan {
+  const plan: RulePlan = { rules: [...state.rules], added: [], removals: [], deleted: [] };
+  for (const w of wanted) {
+    const fams = families(w, state.ipv6);
+    const matches = plan.rules.filter((t) => fams.some((v6) => sameRule(t, w, v6)));
+    if (a.delete) {
+      if (matches.length) {
+        plan.removals.push({ summary: `delete rule ${describeRule(w)}`, script: ruleCommand(w, { delete: true }) });
+        plan.rules = plan.rules.filter((t) => !matches.includes(t));
+      }
+      continue;
+    }
+    const missing = fams.filter((v6) => !matches.some((t) => t.v6 === v6));
+    const recomment = w.comment !== undefined && matches.some((t) => t.comment !== w.comment);
+    if (missing.length || recomment) {
+      plan.added.push({ rule: w, summary: missing.length ? `add rule ${describeRule(w)}` : `set comment of rule ${describeRule(w)}` });
+      plan.rules = [...plan.rules.map((t) => (matches.includes(t) ? { ...t, comment: w.comment ?? t.comment } : t)), ...missing.map((v6) => toTuple(w, v6))];
+    }
+  }
+  if (a.purge) {
+    const keep = (t: UfwFact['rules'][number]) => t.route || wanted.some((w) => sameRule(t, w, t.v6));
+    plan.deleted = plan.rules.filter((t) => !keep(t));
+    plan.rules = plan.rules.filter(keep);
+  }
+  return plan;
+}
+
+// One `ufw delete` removes the IPv4 and IPv6 copies of an "any address" rule.
+function dedupe(rules: UfwFact['rules']): UfwFact['rules'] {
+  const seen = new Set<string>();
+  return rules.filter((t) => {
+    const cmd = deleteTupleCommand(t);
+    if (seen.has(cmd)) return false;
+    seen.add(cmd);
+    return true;
+  });
+}
+
+function describeTuple(t: UfwFact['rules'][number]): string {
+  const any = (v: string) => v === '0.0.0.0/0' || v === '::/0';
+  const port = t.dapp ? t.dapp : t.dport === 'any' ? 'any port' : `${t.dport}/${t.proto}`;
+  return `${t.action} ${t.direction === 'out' ? 'out ' : ''}${port}${any(t.src) ? '' : ` from ${t.src}`}${any(t.dst) ? '' : ` to ${t.dst}`}${t.comment ? ` (${t.comment})` : ''}`;
+}
+
+function foreignWarning(current: UfwFact, changes: Change[]): string | undefined {
+  if (current.enabled || current.foreign.length === 0) return undefined;
+  const enabling = changes.some((c) => c.summary === 'enable ufw');
+  const sample = current.foreign.slice(0, 3).map((l) => `"${l}"`).join(', ');
+  return `Warning: ufw is inactive but ${current.foreign.length} firewall rule(s) from another tool are loaded (${sample}${current.foreign.length > 3 ? ', ...' : ''}); ${enabling ? 'enabling ufw now will flush or shadow them' : 'enabling ufw would flush or shadow them'}`;
+}
