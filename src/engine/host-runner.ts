@@ -6,6 +6,14 @@ import type { HostContext } from './context.js';
 import type { Barriers } from './barrier.js';
 import { prefetch } from './prefetch.js';
 import { runTask } from './task-runner.js';
+import { ProbeError } from '../facts/probe.js';
+import type { TaskResult } from './events.js';
+
+function failTask(ctx: HostContext, task: TaskDef, msg: string): void {
+  const r: TaskResult = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, status: 'failed', changes: [], msg, durationMs: 0 };
+  ctx.results.push(r);
+  ctx.bus.emit('task:end', r);
+}
 
 export function selected(task: TaskDef, tags: string[], skip: string[]): boolean {
   if (task.tags.includes('always')) return !skip.includes('always');
@@ -29,11 +37,17 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
       if (ctx.options.stopping()) return ok;
       const task = tasks[index];
       if (task.barrier) await barriers.arrive(index, ctx.host.name);
-      if (fetchedAt !== ctx.cache.epoch) {
-        await prefetch(ctx, tasks.slice(index), wantFacts && !ctx.hv.facts ? [systemProbe] : []);
-        fetchedAt = ctx.cache.epoch;
+      try {
+        if (fetchedAt !== ctx.cache.epoch) {
+          await prefetch(ctx, tasks.slice(index), wantFacts && !ctx.hv.facts ? [systemProbe] : []);
+          fetchedAt = ctx.cache.epoch;
+        }
+        if (wantFacts && !ctx.hv.facts) ctx.hv.facts = await ctx.cache.get(systemProbe);
+      } catch (err) {
+        if (!(err instanceof ProbeError)) throw err;
+        failTask(ctx, task, err.message);
+        return (ok = false);
       }
-      if (wantFacts && !ctx.hv.facts) ctx.hv.facts = await ctx.cache.get(systemProbe);
       const r = await runTask(ctx, task);
       if (r.status === 'failed' && !task.ignoreErrors) {
         ok = false;

@@ -8,6 +8,7 @@ import type { Change, Module, PlanContext } from '../modules/types.js';
 import { maskText } from '../secrets.js';
 import type { ExecResult } from '../transport/types.js';
 import { applyChanges } from './apply-changes.js';
+import { explainFailure } from '../facts/probe.js';
 import type { HostContext } from './context.js';
 import type { ChangeReport, TaskResult, TaskStatus } from './events.js';
 import { layers, makeScope } from './scope.js';
@@ -87,11 +88,13 @@ async function runItem(ctx: HostContext, task: TaskDef, extra: Record<string, un
   if (task.changedWhen !== undefined && (live || plan.changes.length === 0)) changed = evaluate(task.changedWhen, makeScope(layers(ctx.hv, task, { ...withResult, result })));
   result.changed = changed;
   result.failed = failed;
-  const msg = failed && last ? failureText(last) : plan.msg;
+  const msg = failed && last ? failureText(last, ctx.host.name) : plan.msg;
   return { status: failed ? 'failed' : changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result, msg };
 }
 
-function failureText(r: ExecResult): string {
+function failureText(r: ExecResult, host: string): string {
+  const why = explainFailure(host, r.stderr);
+  if (why) return why;
   const text = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' | ');
   return `exit ${r.exitCode}${text ? `: ${text}` : ''}`;
 }

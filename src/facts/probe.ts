@@ -2,6 +2,7 @@
 // are batched into one remote execution whose output is split by a nonce
 // marker, so a role's facts cost one round trip.
 import { randomBytes } from 'node:crypto';
+import { TaskError } from '../errors.js';
 import type { Transport } from '../transport/types.js';
 
 export interface Probe<T> {
@@ -13,7 +14,16 @@ export interface Probe<T> {
   parse(stdout: string, exitCode: number): T;
 }
 
-export class ProbeError extends Error {}
+// The host answered, but the probe could not run there (e.g. sudo refused).
+export class ProbeError extends TaskError {}
+
+// Turns sudo's refusals into a message that says what to do.
+export function explainFailure(host: string, stderr: string): string | undefined {
+  if (/a password is required|a terminal is required/.test(stderr)) return `Cannot become root on "${host}": sudo needs a password (pass --ask-become-pass / -K)`;
+  if (/incorrect password|Sorry, try again/.test(stderr)) return `Cannot become root on "${host}": sudo refused the become password`;
+  if (/is not in the sudoers file|not allowed to execute/.test(stderr)) return `Cannot become root on "${host}": the user may not use sudo`;
+  return undefined;
+}
 
 // Runs probes in one execution. Probes that need root run in the same
 // execution when `become` is set for the batch.
@@ -31,7 +41,9 @@ export async function runProbes(transport: Transport, probes: Probe<unknown>[], 
     start = re.lastIndex;
   }
   if (values.size !== probes.length) {
-    throw new ProbeError(`Cannot read facts on "${transport.host}": the probe ended early (exit ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`);
+    const why = explainFailure(transport.host, result.stderr);
+    if (why) throw new ProbeError(why, { host: transport.host });
+    throw new ProbeError(`Cannot read facts on "${transport.host}": the probe ended early (exit ${result.exitCode}): ${result.stderr.trim().split('\n').pop() ?? ''}`, { host: transport.host });
   }
   return values;
 }

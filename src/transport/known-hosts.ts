@@ -67,3 +67,20 @@ export function recordHostKey(file: string, pattern: string, key: HostKey): void
   const hash = createHmac('sha1', salt).update(pattern).digest('base64');
   appendFileSync(file, `|1|${salt.toString('base64')}|${hash} ${key.type} ${key.blob.toString('base64')}\n`, { mode: 0o600 });
 }
+
+// Key types already known for this host, so the handshake asks for those
+// first (as OpenSSH does) and a changed key cannot hide behind another type.
+export function knownKeyTypes(file: string, pattern: string): string[] {
+  if (!existsSync(file)) return [];
+  const types: string[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const [hosts, type] = line.trim().split(/\s+/);
+    if (!hosts || !type || hosts.startsWith('#') || hosts.startsWith('@')) continue;
+    if (hostMatches(hosts, pattern) && !types.includes(type)) types.push(type);
+  }
+  return types;
+}
+
+export function hostKeyAlgorithms(types: string[]): string[] {
+  return types.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+}

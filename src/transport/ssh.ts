@@ -5,7 +5,7 @@ type Client = InstanceType<typeof Client>;
 import pLimit, { type LimitFunction } from 'p-limit';
 import { UnreachableError } from '../errors.js';
 import { invocation, wrapScript } from './become.js';
-import { checkHostKey, fingerprint, hostPattern, keyType, recordHostKey } from './known-hosts.js';
+import { checkHostKey, fingerprint, hostKeyAlgorithms, hostPattern, keyType, knownKeyTypes, recordHostKey } from './known-hosts.js';
 import { authMethods } from './auth.js';
 import type { ConnectOptions, ConnectTarget, ExecOptions, ExecResult, Transport, TransportCounters } from './types.js';
 
@@ -159,6 +159,7 @@ function connectOnce(target: ConnectTarget, options: ConnectOptions): Promise<Cl
     client.on('error', fail);
     client.on('close', () => fail(Object.assign(new Error('connection closed during handshake'), { retriable: true })));
     const pattern = hostPattern(target.address, target.port);
+    const known = hostKeyAlgorithms(knownKeyTypes(options.knownHostsFile, pattern));
     client.connect({
       host: target.address,
       port: target.port,
@@ -166,7 +167,7 @@ function connectOnce(target: ConnectTarget, options: ConnectOptions): Promise<Cl
       readyTimeout: options.connectTimeoutMs,
       keepaliveInterval: options.keepaliveIntervalMs,
       keepaliveCountMax: 3,
-      algorithms: ALGORITHMS,
+      algorithms: known.length ? { ...ALGORITHMS, serverHostKey: { prepend: known } as never } : ALGORITHMS,
       authHandler: authMethods(target.user, options.credentials) as never,
       hostVerifier: (blob: Buffer) => {
         const key = { type: keyType(blob), blob };
