@@ -64,10 +64,18 @@ function machine() {
   };
 }
 
-const extra = opt['extra-vars'].flatMap((e) => ['-e', e]);
+const userExtra = opt['extra-vars'].flatMap((e) => ['-e', e]);
+let extra = userExtra;
 const pirunPhase = (fleet, inv, work, label, roles, check = false) =>
   runPirun({ root, playbook, inventory: inv, knownHostsFile: fleet.knownHostsFile, check, extraArgs: extra, workDir: work, label, timeoutMs })
     .then((r) => summarize(r, roles));
+
+// The bench's own key is the admin key the ssh-keys role installs (before any -e of the user's).
+function benchVars(keys) {
+  const file = join(keys.dir, 'bench-vars.yaml');
+  writeFileSync(file, `ssh_public_keys: [${JSON.stringify(keys.publicKey)}]\n`);
+  return ['-e', `@${file}`];
+}
 
 async function fullRun(image, m, roles, keys) {
   const phases = {};
@@ -98,7 +106,7 @@ async function fullRun(image, m, roles, keys) {
 }
 
 async function lightRun(image, m, roles, keys) {
-  const light = await ensureLightImage({ root, image, playbook, extraArgs: extra, manifest: m, say });
+  const light = await ensureLightImage({ root, image, playbook, extraArgs: userExtra, manifest: m, say });
   say(`starting ${N} light hosts from ${light}`);
   const fleet = await startFleet({ image: light, count: N, light: true, runId, keys, prefix: 'l', parallel: 8 });
   const phases = {};
@@ -135,6 +143,7 @@ async function main() {
     say(`playbook does not load (${configError}); pirun phases will fail, floors use the stand-in's manifest`);
   }
   const keys = makeKeyDir();
+  extra = [...benchVars(keys), ...userExtra];
   let phases;
   let lightImage;
   try {

@@ -3,7 +3,7 @@
 // committed with sshd as the only process. Built locally from the test image
 // (no registry) and cached under a tag derived from everything it depends on.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlaybook } from '../../dist/config/playbook.js';
 import { docker, makeKeyDir, removeKeyDir, startFleet } from './fleet.mjs';
@@ -36,6 +36,9 @@ export async function ensureLightImage({ root, image, playbook, extraArgs, manif
   if (await exists(tag)) return tag;
   say(`building light image ${tag} from one hardened full host`);
   const keys = makeKeyDir();
+  const vars = join(keys.dir, 'light-vars.yaml');
+  writeFileSync(vars, `ssh_public_keys: [${JSON.stringify(keys.publicKey)}]\n`);
+  extraArgs = ['-e', `@${vars}`, ...extraArgs];
   const fleet = await startFleet({ image, count: 1, runId: 'light-build', keys, prefix: 'src' });
   try {
     const inv = fleet.inventory();
