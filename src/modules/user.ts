@@ -1,0 +1,97 @@
+// user: a local account, its groups, shell, home and password lock, read
+// from getent/id and changed with useradd/usermod/userdel. Changes to the
+// account pirun logs in with that could lock it out are guarded.
+import { z } from 'zod';
+import { fileProbe } from '../facts/files.js';
+import { groupNamesProbe, userProbe, type UserFact } from '../facts/users.js';
+import { sh } from '../transport/quote.js';
+import { flagArg, nameListArg, ownerArg, pathArg, textArg } from './args.js';
+import { predictFile } from './file-attrs.js';
+import { defineModule, type Change, type Plan, type PlanContext } from './types.js';
+import { modifyChanges } from './user-modify.js';
+
+const args = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/, 'expected a user name').describe('Account name'),
+    state: z.enum(['present', 'absent']).default('present').describe('Whether the account should exist'),
+    uid: z.number().int().nonnegative().optional().describe('User id'),
+    group: ownerArg.optional().describe('Primary group (must exist); default: a new group named like the user'),
+    groups: nameListArg.optional().describe('Supplementary groups, as a list or "a,b"; with append: false the user ends up in exactly these'),
+    append: flagArg.optional().describe('Add the user to groups without removing it from others'),
+    comment: textArg.optional().describe('Full name (GECOS field)'),
+    shell: z.string().min(1).optional().describe('Login shell, e.g. /bin/bash or /usr/sbin/nologin'),
+    home: pathArg.optional().describe('Home directory (set as given; not moved)'),
+    create_home: flagArg.default(true).describe('Create the home directory (from /etc/skel) when the account is created or the folder is missing'),
+    system: flagArg.optional().describe('Create a system account (only used when creating)'),
+    password_lock: flagArg.optional().describe('true: lock the password (key logins still work); false: unlock a locked password'),
+    remove: flagArg.optional().describe('state: absent: also delete the home directory and mail spool'),
+    force: flagArg.optional().describe('state: absent: delete the account even while it is logged in'),
+  })
+  .describe('Manage a local user account');
+export type UserArgs = z.output<typeof args>;
+
+// Where useradd puts a home by default on Debian (HOME=/home in /etc/default/useradd).
+const defaultHome = (name: string): string => `/home/${name}`;
+
+export default defineModule({
+  name: 'user',
+  description: 'Manage a local user account: groups, shell, home, password lock',
+  args,
+  probes: (a) => [userProbe(a.name), ...(a.state === 'present' ? [groupNamesProbe, fileProbe(a.home ?? defaultHome(a.name))] : [])],
+  async plan(a, ctx) {
+    const current = await ctx.fact(userProbe(a.name));
+    if (a.state === 'absent') return planAbsent(a, current, ctx);
+    const missing = await missingGroups(a, ctx);
+    if (missing.length && !ctx.check) return { changes: [], failed: `Cannot manage user "${a.name}": group${missing.length > 1 ? 's' : ''} ${missing.map((g) => `"${g}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist` };
+    const note = missing.length ? ` (group ${missing.join(', ')} does not exist now)` : '';
+    const changes = current ? await modifyChanges(a, current, ctx) : [createChange(a)];
+    if (note && changes.length) changes[0].summary += note;
+    return { changes };
+  },
+});
+
+async function missingGroups(a: UserArgs, ctx: PlanContext): Promise<string[]> {
+  const wanted = [...(a.group ? [a.group] : []), ...(a.groups ?? [])];
+  if (!wanted.length) return [];
+  const known = new Set(await ctx.fact(groupNamesProbe));
+  return wanted.filter((g) => !known.has(g));
+}
+
+function createChange(a: UserArgs): Change {
+  const opts: string[] = [];
+  if (a.system) opts.push('-r');
+  if (a.uid !== undefined) opts.push('-u', String(a.uid));
+  if (a.group) opts.push('-g', a.group);
+  if (a.groups?.length) opts.push('-G', a.groups.join(','));
+  if (a.comment !== undefined) opts.push('-c', a.comment);
+  if (a.shell) opts.push('-s', a.shell);
+  if (a.home) opts.push('-d', a.home);
+  opts.push(a.create_home ? '-m' : '-M');
+  const home = a.home ?? defaultHome(a.name);
+  const group = a.group ?? a.name;
+  // useradd leaves the password field "!": locked, with no password behind it.
+  const fact: UserFact = {
+    name: a.name,
+    uid: a.uid ?? -1,
+    gid: -1,
+    comment: a.comment ?? '',
+    home,
+    shell: a.shell ?? '/bin/sh',
+    group,
+    groups: [...new Set(a.groups ?? [])].filter((g) => g !== group).sort(),
+    passwordLocked: true,
+    hasPassword: false,
+  };
+  const predicts: Change['predicts'] = [{ probe: userProbe(a.name), value: fact }];
+  if (a.create_home) predicts.push(...predictFile(fileProbe(home))({ type: 'directory', mode: '0755', owner: a.name, group, size: 0 }));
+  return { summary: `create user ${a.name}`, steps: [{ kind: 'exec', script: sh`useradd ${opts} -- ${a.name}` }], predicts };
+}
+
+function planAbsent(a: UserArgs, current: UserFact | null, ctx: PlanContext): Plan {
+  if (!current) return { changes: [] };
+  if (a.name === ctx.host.user) return { changes: [], failed: `Refusing to remove user "${a.name}": pirun logs in with this account` };
+  const opts = [...(a.remove ? ['-r'] : []), ...(a.force ? ['-f'] : [])];
+  const predicts: Change['predicts'] = [{ probe: userProbe(a.name), value: null }];
+  if (a.remove) predicts.push(...predictFile(fileProbe(current.home))(null));
+  return { changes: [{ summary: `remove user ${a.name}${a.remove ? ' and its home' : ''}`, steps: [{ kind: 'exec', script: sh`userdel ${opts} -- ${a.name}` }], predicts }] };
+}

@@ -1,0 +1,88 @@
+// A PlanContext for unit tests: facts are served by probe key from a plain
+// object, so a test reads as "given these facts". Asking for a fact the
+// fixture did not list is an error, so fixtures stay complete and honest.
+import { createHash } from 'node:crypto';
+import type { FileFact } from '../../../src/facts/files.js';
+import type { Probe } from '../../../src/facts/probe.js';
+import type { Change, PlanContext } from '../../../src/modules/types.js';
+
+export interface FakeContextOptions {
+  // Values by probe key ("file:/etc/x", "content:/etc/x", "user:pi"...).
+  facts?: Record<string, unknown>;
+  // Keys whose value counts as a check-mode prediction.
+  predicted?: string[];
+  check?: boolean;
+  become?: boolean;
+  user?: string;
+  vars?: Record<string, unknown>;
+  pendingPackages?: string[];
+  // Facts not listed are null instead of an error.
+  missingIsNull?: boolean;
+}
+
+export interface FakeContext extends PlanContext {
+  // Keys the module asked for, in order.
+  readonly asked: string[];
+}
+
+export function fakeContext(o: FakeContextOptions = {}): FakeContext {
+  const facts = o.facts ?? {};
+  const asked: string[] = [];
+  return {
+    asked,
+    host: { name: 'h1', address: '127.0.0.1', port: 22, user: o.user ?? 'pi' },
+    check: o.check ?? false,
+    become: o.become ?? true,
+    async fact<T>(probe: Probe<T>): Promise<T> {
+      asked.push(probe.key);
+      if (probe.key in facts) return facts[probe.key] as T;
+      if (o.missingIsNull) return null as T;
+      throw new Error(`fake context has no fact "${probe.key}" (facts: ${Object.keys(facts).join(', ')})`);
+    },
+    predicted: (p) => (o.predicted ?? []).includes(p.key),
+    vars: o.vars ?? {},
+    pendingPackages: new Set(o.pendingPackages ?? []),
+    searchPaths: { files: [], templates: [] },
+    renderTemplate: () => {
+      throw new Error('fake context renders no templates');
+    },
+  };
+}
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+// A regular file's fact (and its content fact) for the facts map.
+export function fileFacts(path: string, content: string, attrs: Partial<FileFact> = {}): Record<string, unknown> {
+  return {
+    [`file:${path}`]: { type: 'file', mode: '0644', owner: 'root', group: 'root', size: Buffer.byteLength(content), sha256: sha(content), ...attrs },
+    [`content:${path}`]: Buffer.from(content),
+  };
+}
+
+export function dirFact(path: string, attrs: Partial<FileFact> = {}): Record<string, unknown> {
+  return { [`file:${path}`]: { type: 'directory', mode: '0755', owner: 'root', group: 'root', size: 4096, ...attrs } };
+}
+
+export function linkFact(path: string, target: string, attrs: Partial<FileFact> = {}): Record<string, unknown> {
+  return { [`file:${path}`]: { type: 'link', mode: '0777', owner: 'root', group: 'root', size: target.length, linkTarget: target, ...attrs } };
+}
+
+// What a test compares: summaries, and each step as a short string.
+export function describeSteps(changes: Change[]): string[] {
+  return changes.flatMap((c) =>
+    c.steps.map((s) => (s.kind === 'write' ? `write ${s.path}${s.mode ? ` mode=${s.mode}` : ''}${s.owner ? ` owner=${s.owner}` : ''}${s.group ? ` group=${s.group}` : ''}` : s.kind === 'exec' ? s.script : `action ${s.label}`)),
+  );
+}
+
+// The text a write step would put on the host.
+export function written(changes: Change[], path: string): string | undefined {
+  for (const c of changes) for (const s of c.steps) if (s.kind === 'write' && s.path === path) return s.content.toString('utf8');
+  return undefined;
+}
+
+// The value a plan predicts for a probe key (the last change's word wins, as in the engine).
+export function predicted(changes: Change[], key: string): unknown {
+  let value: unknown = undefined;
+  for (const c of changes) for (const p of c.predicts ?? []) if (p.probe.key === key) value = p.value;
+  return value;
+}
