@@ -134,10 +134,11 @@ export function describeRule(w: WantedRule): string {
   return `${w.action} ${w.direction === 'out' ? 'out ' : ''}${port}${from}${to}${w.comment ? ` (${w.comment})` : ''}`;
 }
 
-// `ufw [delete] ACTION DIR [proto P] from SRC to DST [port N] [comment C]`
-export function ruleCommand(w: WantedRule, opts: { delete?: boolean } = {}): string {
+// `ufw [delete|prepend] ACTION DIR [proto P] from SRC to DST [port N] [comment C]`
+// With prepend the rule goes first, ahead of any deny rule that would shadow it.
+export function ruleCommand(w: WantedRule, opts: { delete?: boolean; prepend?: boolean } = {}): string {
   const words = [
-    ...(opts.delete ? ['delete'] : []),
+    ...(opts.delete ? ['delete'] : opts.prepend ? ['prepend'] : []),
     w.action,
     w.direction,
     ...(w.proto === 'any' ? [] : ['proto', w.proto]),

@@ -63,12 +63,12 @@ function wantedRules(a: Args): WantedRule[] {
 // Mistakes in the arguments, as one message (undefined when fine).
 function argumentProblem(a: Args): string | undefined {
   const ruleFields = ['port', 'to_port', 'proto', 'from_ip', 'src', 'to_ip', 'dest', 'comment'] as const;
+  const stray = ruleFields.find((k) => a[k] !== undefined);
+  if (stray && !a.rule) return `"${stray}" needs "rule"`;
   if (!a.state && !(a.default ?? a.policy) && !a.logging && !a.rule && !a.rules) return 'ufw needs at least one of state, default, logging, rule or rules';
   if (a.rule && a.rules) return 'ufw takes either "rule" or "rules", not both';
   if (a.purge && !a.rules) return 'purge needs "rules"';
   if (a.delete && !a.rule) return 'delete needs "rule"';
-  const stray = ruleFields.find((k) => a[k] !== undefined);
-  if (stray && !a.rule) return `"${stray}" needs "rule"`;
   if (a.direction === 'routed' && a.rule) return 'route rules are not supported ("direction: routed" applies to default only)';
   for (const w of safeWanted(a)) {
     if ((w.port.includes(':') || w.port.includes(',')) && w.proto === 'any') return `port "${w.port}" needs proto tcp or udp`;
@@ -142,11 +142,11 @@ async function planUfw(a: Args, wanted: WantedRule[], current: UfwFact, ctx: Pla
       ruleChanges.rules.push(...twins);
     } else {
       const ssh: WantedRule = { action: 'allow', proto: 'tcp', port: String(conn.port), src: 'any', dst: 'any', direction: 'in', comment: SSH_COMMENT };
-      ruleChanges.added.unshift({ rule: ssh, summary: `allow SSH port ${conn.port}/tcp (pirun is connected through it)` });
-      ruleChanges.rules.push(...families(ssh, state.ipv6).map((v6) => toTuple(ssh, v6)));
+      ruleChanges.added.unshift({ rule: ssh, prepend: true, summary: `allow SSH port ${conn.port}/tcp first (pirun is connected through it)` });
+      ruleChanges.rules.unshift(...families(ssh, state.ipv6).map((v6) => toTuple(ssh, v6)));
     }
   }
-  for (const r of ruleChanges.added) add(r.summary, ruleCommand(r.rule));
+  for (const r of ruleChanges.added) add(r.summary, ruleCommand(r.rule, { prepend: r.prepend }));
   for (const c of ruleChanges.removals) add(c.summary, c.script);
   for (const t of dedupe(ruleChanges.deleted)) add(`delete rule ${describeTuple(t)}`, deleteTupleCommand(t));
   state.rules = ruleChanges.rules;
@@ -177,7 +177,7 @@ async function planUfw(a: Args, wanted: WantedRule[], current: UfwFact, ctx: Pla
 
 interface RulePlan {
   rules: UfwFact['rules'];
-  added: { rule: WantedRule; summary: string }[];
+  added: { rule: WantedRule; summary: string; prepend?: boolean }[];
   removals: { summary: string; script: string }[];
   deleted: UfwFact['rules'];
 }
