@@ -28,12 +28,23 @@ function splitOptions(line: string): [string, string] {
   return [line, ''];
 }
 
-// The blob starts with its own type name, which catches a pasted or truncated key.
+// The blob starts with its own type name and (except for certificates) is a
+// run of length-prefixed fields that ends exactly: this catches pasted,
+// truncated or mislabelled keys.
 function blobMatches(type: string, blob: string): boolean {
+  if (blob.length % 4 !== 0) return false;
   const buf = Buffer.from(blob, 'base64');
-  if (buf.length < 4) return false;
-  const len = buf.readUInt32BE(0);
-  return len > 0 && 4 + len <= buf.length && buf.subarray(4, 4 + len).toString('latin1') === type;
+  const fields: Buffer[] = [];
+  let at = 0;
+  while (at + 4 <= buf.length) {
+    const len = buf.readUInt32BE(at);
+    if (at + 4 + len > buf.length) break;
+    fields.push(buf.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+    if (type.endsWith('-cert-v01@openssh.com')) break;
+  }
+  if (fields[0]?.toString('latin1') !== type) return false;
+  return type.endsWith('-cert-v01@openssh.com') || (at === buf.length && fields.length >= 2);
 }
 
 // A key line, or null for blanks, comments and lines that hold no valid key.

@@ -93,5 +93,5 @@ function planAbsent(a: UserArgs, current: UserFact | null, ctx: PlanContext): Pl
   const opts = [...(a.remove ? ['-r'] : []), ...(a.force ? ['-f'] : [])];
   const predicts: Change['predicts'] = [{ probe: userProbe(a.name), value: null }];
   if (a.remove) predicts.push(...predictFile(fileProbe(current.home))(null));
-  return { changes: [{ summary: `remove user ${a.name}${a.remove ? ' and its home' : ''}`, steps: [{ kind: 'exec', script: sh`userdel ${opts} -- ${a.name}` }], predicts }] };
+  return { changes: [{ summary: `remove user ${a.name}${a.remove ? ' and its home' : ''}`, steps: [{ kind: 'exec', script: sh`userdel ${[...opts, '--', a.name]}` }], predicts }] };
 }
