@@ -11,6 +11,7 @@ export function rolloutLines(report: RunReport): string[] {
   if (untouched.length === 0 && failed.length === 0) return [];
   const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
   const lines = [untouched.length ? `ROLLOUT STOPPED${report.interrupted ? ' (interrupted)' : ''}: ${untouched.length} host(s) were never touched` : 'ROLLOUT'];
-  lines.push(`  done:          ${list(done)}`, `  failed:        ${list(failed)}`, `  never touched: ${list(untouched)}`);
+  // After Ctrl-C a started host may have stopped between tasks: it is not "done".
+  lines.push(report.interrupted ? `  started:       ${list(done)}` : `  done:          ${list(done)}`, `  failed:        ${list(failed)}`, `  never touched: ${list(untouched)}`);
   return lines;
 }
