@@ -5,7 +5,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,9 @@ export interface FleetOptions {
   names?: string[];
   // Pass /dev/net/tun into the containers (WireGuard).
   tun?: boolean;
+  // Restart policy "always" on a fixed loopback port, so `systemctl reboot`
+  // (systemd as PID 1 exits) brings the host back on the same port.
+  restart?: boolean;
 }
 
 export interface InventoryOptions {
@@ -94,6 +97,13 @@ class PiContainer extends GenericContainer {
   withLoopbackPort(port: number): this {
     this.withExposedPorts(port);
     this.hostConfig.PortBindings = { ...this.hostConfig.PortBindings, [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '0' }] };
+    return this;
+  }
+
+  // A random host port would change when docker restarts the container.
+  withRestartAlways(port: number, hostPort: number): this {
+    this.hostConfig.RestartPolicy = { Name: 'always' };
+    this.hostConfig.PortBindings = { ...this.hostConfig.PortBindings, [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] };
     return this;
   }
 }
@@ -154,8 +164,22 @@ async function execIn(container: StartedTestContainer, cmd: string | string[], o
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
+// A loopback port that is free right now (for a fixed port binding).
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+}
+
 async function startHost(image: string, name: string, opts: FleetOptions): Promise<FleetHost> {
-  const container = await containerFor(image, name, opts).start();
+  const spec = containerFor(image, name, opts);
+  if (opts.restart) spec.withRestartAlways(22, await freeLoopbackPort());
+  const container = await spec.start();
   const host: FleetHost = {
     name,
     port: container.getMappedPort(22),
