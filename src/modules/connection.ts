@@ -20,7 +20,8 @@ function pingProbe(): Probe<boolean> {
   return { key: `ping:${randomBytes(6).toString('hex')}`, script: 'true', parse: (_out, code) => code === 0 };
 }
 
-function done(command: string, started: number, stdout: string): ExecResult {
+// Actions report success in the same result shape as remote steps.
+function done(command: string, { started, stdout }: { started: number; stdout: string }): ExecResult {
   return { command, exitCode: 0, stdout, stderr: '', durationMs: Date.now() - started, failed: false };
 }
 
@@ -49,7 +50,7 @@ async function waitForLogin(actx: ActionContext, a: z.infer<typeof waitArgs>): P
       } catch {
         await actx.reconnect({ timeoutMs });
       }
-      return done('wait_for_connection', started, `a fresh login worked after ${tries} attempt(s)`);
+      return done('wait_for_connection', { started, stdout: `a fresh login worked after ${tries} attempt(s)` });
     } catch (err) {
       last = errorMessage(err);
       await sleep(Math.min(a.sleep * 1000, deadline - Date.now()));
@@ -92,7 +93,8 @@ function scheduleScript(msg: string): string {
   ].join('\n');
 }
 
-async function reboot(actx: ActionContext, a: z.infer<typeof rebootArgs>, become: boolean): Promise<ExecResult> {
+// Reboots, then reconnects until the boot identity differs and systemd has finished booting.
+async function reboot(actx: ActionContext, { args: a, become }: { args: z.infer<typeof rebootArgs>; become: boolean }): Promise<ExecResult> {
   const started = Date.now();
   await sleep(a.pre_reboot_delay * 1000);
   const scheduled = await actx.exec(scheduleScript(a.msg), { become });
@@ -116,7 +118,7 @@ async function reboot(actx: ActionContext, a: z.infer<typeof rebootArgs>, become
         const state = (await actx.exec('systemctl is-system-running')).stdout.trim();
         if (state === 'running' || state === 'degraded') {
           await sleep(a.post_reboot_delay * 1000);
-          return done('reboot', started, `rebooted; systemd reports "${state}"`);
+          return done('reboot', { started, stdout: `rebooted; systemd reports "${state}"` });
         }
         last = `the host is back but systemd reports "${state}"`;
       }
@@ -134,7 +136,7 @@ export const rebootModule = defineModule({
   description: 'Reboot the host and wait until it is back and booted (always a change; guard it with when:)',
   args: rebootArgs,
   async plan(a, ctx) {
-    return { changes: [{ summary: 'reboot', steps: [{ kind: 'action', label: 'reboot and wait for the host', run: (actx) => reboot(actx, a, ctx.become) }] }] };
+    return { changes: [{ summary: 'reboot', steps: [{ kind: 'action', label: 'reboot and wait for the host', run: (actx) => reboot(actx, { args: a, become: ctx.become }) }] }] };
   },
   result: (_a, results) => ({ rebooted: true, elapsed: Math.round((results[results.length - 1]?.durationMs ?? 0) / 1000) }),
 });

@@ -75,7 +75,7 @@ export default defineModule({
       unit = assumed.unit;
       msg = `unit "${name}" does not exist yet: planned as if it did, since ${assumed.why}`;
     }
-    const changes = planUnit(a, name, unit, given);
+    const changes = planUnit(a, { name, given, observed: unit });
     if (changes === null) return { changes: [], failed: `Cannot enable or start unit "${name}" on "${ctx.host.name}": it is masked (set masked: false)` };
     if (a.daemon_reload && (changes.length > 0 || (await ctx.fact(daemonReloadProbe(name))))) changes.unshift(daemonReload());
     if (a.enabled === false && unit.unitFileState === 'static') msg = `unit "${name}" is static (no [Install] section): enabled: false changes nothing`;
@@ -83,13 +83,14 @@ export default defineModule({
   },
 });
 
+// systemd reads changed unit files only after a daemon-reload.
 function daemonReload(): Change {
   return { summary: 'reload the systemd manager configuration', steps: [{ kind: 'exec', script: 'systemctl daemon-reload' }] };
 }
 
 // mask/unmask, then enable/disable, then the run state (Ansible's order);
 // null when asked to enable or start a unit that stays masked.
-function planUnit(a: Args, name: string, observed: UnitFact, given: string): Change[] | null {
+function planUnit(a: Args, { name, given, observed }: { name: string; given: string; observed: UnitFact }): Change[] | null {
   const unit: UnitFact = { ...observed };
   const changes: Change[] = [];
   const keys = [...new Set([name, given])];

@@ -18,6 +18,7 @@ export interface WantedRule {
 
 const PORTS = /^\d{1,5}(:\d{1,5})?(,\d{1,5}(:\d{1,5})?)*$/;
 
+// ufw's port syntax, checked before ufw rejects it on the host.
 export function normalPort(port: string | number | undefined): string {
   if (port === undefined || port === 'any' || port === '') return 'any';
   const p = String(port).replace(/\s+/g, '');
@@ -48,6 +49,7 @@ export function normalAddress(addr: string | undefined): string {
   throw new Error(`invalid address "${addr}": expected an IPv4 or IPv6 address or network, or "any"`);
 }
 
+// Eight 16-bit groups (an embedded IPv4 tail becomes two groups).
 function expandIPv6(ip: string): number[] {
   let text = ip.toLowerCase();
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
@@ -81,6 +83,7 @@ function compressIPv6(groups: number[]): string {
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
+// Address family of a normalised address ('any' fits both).
 export function family(addr: string): 'v4' | 'v6' | 'any' {
   if (addr === 'any') return 'any';
   return addr.includes(':') ? 'v6' : 'v4';
@@ -127,6 +130,7 @@ export function sameRule(t: UfwRule, w: WantedRule, v6: boolean): boolean {
   );
 }
 
+// A wanted rule in the words of the change summaries.
 export function describeRule(w: WantedRule): string {
   const port = w.port === 'any' ? 'any port' : `${w.port}/${w.proto}`;
   const from = w.src === 'any' ? '' : ` from ${w.src}`;
@@ -166,6 +170,7 @@ export function deleteTupleCommand(t: UfwRule): string {
   return sh`ufw ${words}`;
 }
 
+// ufw ports: 'any', a number, a range A:B or a comma list of those.
 function portMatches(spec: string, port: number): boolean {
   if (spec === 'any') return true;
   return spec.split(',').some((part) => {
@@ -174,11 +179,13 @@ function portMatches(spec: string, port: number): boolean {
   });
 }
 
+// An address as one integer, for prefix comparisons.
 function ipNumber(ip: string): bigint {
   if (isIPv4(ip)) return ip.split('.').reduce((acc, o) => acc * 256n + BigInt(o), 0n);
   return expandIPv6(ip).reduce((acc, g) => acc * 65536n + BigInt(g), 0n);
 }
 
+// True when the rule's address or network contains `addr`.
 function addressMatches(spec: string, addr: string): boolean {
   if (spec === '0.0.0.0/0' || spec === '::/0' || spec === 'any') return true;
   if (!addr) return false;

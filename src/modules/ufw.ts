@@ -51,6 +51,7 @@ export const UFW_FILES = ['/etc/ufw/ufw.conf', '/etc/default/ufw', '/etc/ufw/use
 const RESTORE = `if grep -q '^ENABLED=yes' /etc/ufw/ufw.conf; then ufw reload; else ufw --force disable; fi`;
 const SSH_COMMENT = 'SSH (pirun)';
 
+// The single `rule` form and the `rules` list, normalised as ufw stores them.
 function wantedRules(a: Args): WantedRule[] {
   const dir = (d: string | undefined) => (d === 'out' || d === 'outgoing' ? 'out' : 'in');
   if (a.rules) {
@@ -76,6 +77,7 @@ function argumentProblem(a: Args): string | undefined {
   return undefined;
 }
 
+// For argument checks only: a bad address is reported by the plan itself.
 function safeWanted(a: Args): WantedRule[] {
   try {
     return wantedRules(a);
@@ -84,6 +86,7 @@ function safeWanted(a: Args): WantedRule[] {
   }
 }
 
+// `default` applies to incoming traffic unless told otherwise (as in ufw).
 function defaultDirection(a: Args): 'incoming' | 'outgoing' | 'routed' {
   return a.direction === 'outgoing' || a.direction === 'out' ? 'outgoing' : a.direction === 'routed' ? 'routed' : 'incoming';
 }
@@ -108,13 +111,14 @@ export default defineModule({
       return { changes: [], failed: `Cannot manage ufw on "${ctx.host.name}": ufw is not installed (install it with apt first)` };
     }
     const current: UfwFact = fromPackage ? { ...UFW_INSTALL_DEFAULTS, foreign: observed.foreign } : observed;
-    const changes = await planUfw(a, wanted, current, ctx);
+    const changes = await planUfw(a, { wanted, current, ctx });
     const msg = foreignWarning(current, changes);
     return { changes, ...(msg ? { msg } : {}) };
   },
 });
 
-async function planUfw(a: Args, wanted: WantedRule[], current: UfwFact, ctx: PlanContext): Promise<Change[]> {
+// Reset, rules, logging, defaults, then enable/disable; every change predicts the final state.
+async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]; current: UfwFact; ctx: PlanContext }): Promise<Change[]> {
   const state: UfwFact = { ...current, defaults: { ...current.defaults }, rules: [...current.rules] };
   const changes: Change[] = [];
   const add = (summary: string, script: string) => changes.push({ summary, steps: [{ kind: 'exec', script }] });
@@ -123,7 +127,7 @@ async function planUfw(a: Args, wanted: WantedRule[], current: UfwFact, ctx: Pla
     add('reset ufw (inactive, no rules)', 'ufw --force reset');
     Object.assign(state, { enabled: false, rules: [] });
   }
-  const ruleChanges = planRules(a, wanted, state);
+  const ruleChanges = planRules(a, { wanted, state });
   const policy = a.default ?? a.policy;
   const dir = defaultDirection(a);
   const finalEnabled = a.state === 'enabled' || (a.state === undefined && state.enabled);
@@ -183,7 +187,7 @@ interface RulePlan {
 }
 
 // Rules to add (missing or with another comment), the one to delete, and with purge every other rule.
-function planRules(a: Args, wanted: WantedRule[], state: UfwFact): RulePlan {
+function planRules(a: Args, { wanted, state }: { wanted: WantedRule[]; state: UfwFact }): RulePlan {
   const plan: RulePlan = { rules: [...state.rules], added: [], removals: [], deleted: [] };
   for (const w of wanted) {
     const fams = families(w, state.ipv6);
@@ -221,12 +225,14 @@ function dedupe(rules: UfwFact['rules']): UfwFact['rules'] {
   });
 }
 
+// A rule from the rules file in the words of the change summaries.
 function describeTuple(t: UfwFact['rules'][number]): string {
   const any = (v: string) => v === '0.0.0.0/0' || v === '::/0';
   const port = t.dapp ? t.dapp : t.dport === 'any' ? 'any port' : `${t.dport}/${t.proto}`;
   return `${t.action} ${t.direction === 'out' ? 'out ' : ''}${port}${any(t.src) ? '' : ` from ${t.src}`}${any(t.dst) ? '' : ` to ${t.dst}`}${t.comment ? ` (${t.comment})` : ''}`;
 }
 
+// ufw shadows or flushes what another tool loaded: say so while ufw is off.
 function foreignWarning(current: UfwFact, changes: Change[]): string | undefined {
   if (current.enabled || current.foreign.length === 0) return undefined;
   const enabling = changes.some((c) => c.summary === 'enable ufw');
