@@ -21,6 +21,7 @@ export interface UserFact {
   hasPassword: boolean | null;
 }
 
+// One account by name; null when getent does not know it.
 export function userProbe(name: string): Probe<UserFact | null> {
   return {
     key: `user:${name}`,
@@ -37,6 +38,7 @@ export function userProbe(name: string): Probe<UserFact | null> {
   };
 }
 
+// Tagged lines (PASSWD, PRIMARY, MEMBER, SHADOW) so the order of output does not matter.
 export function parseUser(out: string): UserFact | null {
   let fact: UserFact | null = null;
   const groups: string[] = [];

@@ -41,7 +41,7 @@ export default defineModule({
     const probe = fileProbe(path);
     const fact = await ctx.fact(probe);
     if (fact && fact.type !== 'file') return { changes: [], failed: `Cannot manage "${path}": it is a ${fact.type}, not a file` };
-    const changes = a.manage_dir && a.state === 'present' ? await planDir(dirname(path), user, ctx) : [];
+    const changes = a.manage_dir && a.state === 'present' ? await planDir(dirname(path), ctx, { user }) : [];
     if (!fact && a.state === 'absent') return { changes };
     const before = fact ? await ctx.fact(fileContentProbe(path)) : Buffer.alloc(0);
     if (fact && (before === null || (ctx.predicted(probe) && fact.sha256 !== sha256(before)))) {
@@ -63,18 +63,19 @@ export default defineModule({
   },
 });
 
+// "add 1 key, remove 2 keys": what the report shows instead of "update FILE".
 function describe(r: KeysResult): string {
   const n = (count: number, verb: string) => (count ? [`${verb} ${count} key${count === 1 ? '' : 's'}`] : []);
   return [...n(r.added, 'add'), ...n(r.removed, 'remove'), ...n(r.updated, 'update the options of')].join(', ');
 }
 
 // ~/.ssh: created 0700 for the user, and kept that way (sshd's StrictModes checks it).
-async function planDir(dir: string, user: UserFact, ctx: PlanContext): Promise<Change[]> {
+async function planDir(dir: string, ctx: PlanContext, { user }: { user: UserFact }): Promise<Change[]> {
   const probe = fileProbe(dir);
   const fact = await ctx.fact(probe);
   const want = { mode: '0700', owner: user.name, group: user.group };
   if (fact && fact.type !== 'directory') throw new Error(`Cannot use "${dir}" for SSH keys: it is a ${fact.type}, not a directory`);
-  if (fact) return attributeChanges(dir, fact, want, predictFile(probe));
+  if (fact) return attributeChanges(dir, fact, { want, predicts: predictFile(probe) });
   return [
     {
       summary: `create directory ${dir}`,

@@ -26,20 +26,23 @@ export function creator(ctx: Pick<PlanContext, 'become' | 'host'>): { owner: str
 export function attrScript(path: string, want: Attrs, opts: { link?: boolean } = {}): string[] {
   const lines: string[] = [];
   if (want.mode && !opts.link) lines.push(sh`chmod ${want.mode} -- ${path}`);
-  if (want.owner || want.group) lines.push(chownScript(path, chownSpec(want.owner, want.group), opts.link));
+  if (want.owner || want.group) lines.push(chownScript(path, chownSpec(want.owner, want.group), { link: opts.link }));
   return lines;
 }
 
 // chown -h changes a symlink itself instead of its target.
-function chownScript(path: string, spec: string, link?: boolean): string {
-  return sh`chown ${[...(link ? ['-h'] : []), spec]} -- ${path}`;
+function chownScript(path: string, spec: string, opts: { link?: boolean } = {}): string {
+  return sh`chown ${[...(opts.link ? ['-h'] : []), spec]} -- ${path}`;
 }
 
+// chown's "owner:group", either part optional.
 function chownSpec(owner?: string, group?: string): string {
   return `${owner ?? ''}${group ? `:${group}` : ''}`;
 }
 
-export function attributeChanges(path: string, current: FileFact, want: Attrs, predicts: (fact: FileFact) => Change['predicts']): Change[] {
+// One change per drifted attribute, each predicting the fact as it will be.
+export function attributeChanges(path: string, current: FileFact, o: { want: Attrs; predicts: (fact: FileFact) => Change['predicts'] }): Change[] {
+  const { want, predicts } = o;
   const link = current.type === 'link';
   const changes: Change[] = [];
   const after = withAttrs(current, want);
@@ -52,7 +55,7 @@ export function attributeChanges(path: string, current: FileFact, want: Attrs, p
     const before = `${current.owner}:${current.group}`;
     changes.push({
       summary: `owner of ${path} ${before} -> ${after.owner}:${after.group}`,
-      steps: [{ kind: 'exec', script: chownScript(path, chownSpec(owner, group), link) }],
+      steps: [{ kind: 'exec', script: chownScript(path, chownSpec(owner, group), { link }) }],
       predicts: predicts(after),
     });
   }

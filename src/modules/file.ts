@@ -13,7 +13,7 @@ import { defineModule, type Change, type Plan, type PlanContext } from './types.
 const args = z
   .strictObject({
     path: pathArg.describe('Absolute path on the host'),
-    state: z.enum(['file', 'directory', 'absent', 'touch', 'link']).default('file').describe('file: an existing file (never created); directory: created with parents; touch: created empty if missing; link: a symlink to src; absent: removed (recursively)'),
+    state: z.enum(['file', 'directory', 'absent', 'touch', 'link']).optional().describe('file: an existing file (never created); directory: created with parents; touch: created empty if missing; link: a symlink to src; absent: removed (recursively). Default: whatever the path is now (it must exist)'),
     mode: modeArg.optional().describe('Octal mode, e.g. "0755" (not used for links)'),
     owner: ownerArg.optional().describe('Owner user name'),
     group: ownerArg.optional().describe('Owner group name'),
@@ -39,9 +39,9 @@ export default defineModule({
     if (fact) {
       if (a.state === 'directory' && fact.type !== 'directory') return { changes: [], failed: `Cannot make "${path}" a directory: it exists and is a ${fact.type}` };
       if (a.state === 'file' && fact.type === 'directory') return { changes: [], failed: `Cannot manage "${path}" as a file: it is a directory` };
-      return { changes: attributeChanges(path, fact, attrs, predictFile(probe)) };
+      return { changes: attributeChanges(path, fact, { want: attrs, predicts: predictFile(probe) }) };
     }
-    if (a.state === 'file') return { changes: [], failed: `Cannot manage "${path}": it does not exist (state: file never creates a file; use state: touch)` };
+    if (a.state === 'file' || a.state === undefined) return { changes: [], failed: `Cannot manage "${path}": it does not exist (state: file never creates a file; use state: touch or directory)` };
     const made = creator(ctx);
     const dir = a.state === 'directory';
     const created: FileFact = {
@@ -64,6 +64,7 @@ export default defineModule({
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+// rm -rf, as Ansible does; a symlink is removed itself, never what it points at.
 async function planAbsent(a: Args, ctx: PlanContext): Promise<Plan> {
   if (resolve(a.path) === '/') return { changes: [], failed: 'Cannot remove "/"' };
   const probe = fileProbe(a.path);
@@ -73,6 +74,7 @@ async function planAbsent(a: Args, ctx: PlanContext): Promise<Plan> {
   return { changes: [{ summary: `remove ${what} ${a.path}`, steps: [{ kind: 'exec', script: sh`rm -rf -- ${a.path}` }], predicts: predictFile(probe)(null) }] };
 }
 
+// A symlink is compared by its text (readlink), never followed.
 async function planLink(a: Args, ctx: PlanContext): Promise<Plan> {
   const src = a.src;
   if (!src) return { changes: [], failed: 'file: state: link needs "src"' };
@@ -82,7 +84,7 @@ async function planLink(a: Args, ctx: PlanContext): Promise<Plan> {
   const made = creator(ctx);
   const linked: FileFact = { type: 'link', mode: '0777', owner: attrs.owner ?? made.owner, group: attrs.group ?? made.group, size: src.length, linkTarget: src };
   const predicts = predictFile(probe)(linked);
-  if (fact?.type === 'link' && fact.linkTarget === src) return { changes: attributeChanges(a.path, fact, attrs, predictFile(probe)) };
+  if (fact?.type === 'link' && fact.linkTarget === src) return { changes: attributeChanges(a.path, fact, { want: attrs, predicts: predictFile(probe) }) };
   if (!a.force && !(await ctx.fact(fileProbe(linkTarget(a.path, src))))) {
     return { changes: [], failed: `Cannot link "${a.path}" to "${src}": it does not exist (set force: true to create a dangling link)` };
   }

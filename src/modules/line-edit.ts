@@ -28,10 +28,12 @@ export function splitLines(text: string): string[] {
 
 const bare = (l: string): string => l.replace(/[\r\n]+$/, '');
 
+// The only entry point: the pure edit, testable without a host.
 export function editLines(text: string, e: LineEdit): EditResult {
   return e.state === 'absent' ? removeLines(text, e) : ensureLine(text, e);
 }
 
+// state: absent removes every matching line, not just the last.
 function removeLines(text: string, e: LineEdit): EditResult {
   const re = e.regexp !== undefined ? pyRegExp(e.regexp) : undefined;
   const matches = (l: string): boolean => (re ? re.test(bare(l)) : e.searchString !== undefined ? l.includes(e.searchString) : bare(l) === e.line);
@@ -41,6 +43,7 @@ function removeLines(text: string, e: LineEdit): EditResult {
   return { text: kept.join(''), msg: removed ? `${removed} line(s) removed` : '' };
 }
 
+// state: present, following Ansible's order of precedence (see the header).
 function ensureLine(text: string, e: LineEdit): EditResult {
   const line = e.line ?? '';
   const lines = splitLines(text);

@@ -71,16 +71,18 @@ export default defineModule({
       if (err instanceof RegExpSyntaxError) return { changes: [], failed: err.message };
       throw err;
     }
-    return planEdit(a, path, { exists: fact !== null, text: edited.text, msg: edited.msg }, ctx);
+    return planEdit(a, ctx, { path, exists: fact !== null, text: edited.text, msg: edited.msg });
   },
 });
 
+// The module's Ansible spelling to the pure editor's options.
 function toEdit(a: Args): LineEdit {
   return { state: a.state, line: a.line, regexp: a.regexp, searchString: a.search_string, insertafter: a.insertafter, insertbefore: a.insertbefore, backrefs: a.backrefs, firstmatch: a.firstmatch };
 }
 
 // The write (through the shared whole-file planner) plus what only lineinfile knows: the message and a missing folder.
-async function planEdit(a: Args, path: string, edit: { exists: boolean; text: string; msg: string }, ctx: PlanContext): Promise<Plan> {
+async function planEdit(a: Args, ctx: PlanContext, edit: { path: string; exists: boolean; text: string; msg: string }): Promise<Plan> {
+  const path = edit.path;
   const content = Buffer.from(edit.text, 'utf8');
   const changes: Change[] = await planFile({ dest: path, content, mode: a.mode, owner: a.owner, group: a.group, validate: a.validate, backup: a.backup }, ctx);
   const write = changes.find((c) => c.steps.some((s) => s.kind === 'write'));

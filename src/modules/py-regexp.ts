@@ -5,6 +5,7 @@
 
 export class RegExpSyntaxError extends Error {}
 
+// A RegExp that behaves like Python's re.search on one line.
 export function pyRegExp(source: string): RegExp {
   let flags = '';
   let body = source;

@@ -11,54 +11,55 @@ import type { UserArgs } from './user.js';
 // Debian's marker for "no home directory" (nobody, many system accounts).
 const NO_HOME = '/nonexistent';
 
-export async function modifyChanges(a: UserArgs, cur: UserFact, ctx: PlanContext): Promise<Change[]> {
+// Everything about an existing account that differs from the task.
+export async function modifyChanges(a: UserArgs, ctx: PlanContext, { current: cur }: { current: UserFact }): Promise<Change[]> {
   const changes: Change[] = [];
   let after: UserFact = { ...cur };
   const predict = (): Change['predicts'] => [{ probe: userProbe(cur.name), value: after }];
-  const usermod = (summary: string, opts: string[], patch: Partial<UserFact>, guard?: string) => {
+  const usermod: Usermod = (summary, { opts, patch, guard }) => {
     after = { ...after, ...patch };
     const change: Change = { summary, steps: [{ kind: 'exec', script: sh`usermod ${opts} -- ${cur.name}` }], predicts: predict() };
     if (guard && cur.name === ctx.host.user) change.guard = { files: ['/etc/passwd', '/etc/shadow'], restore: '', risk: `${guard} of "${cur.name}", the account pirun logs in with` };
     changes.push(change);
   };
-  if (a.uid !== undefined && a.uid !== cur.uid) usermod(`uid of ${cur.name} ${cur.uid} -> ${a.uid}`, ['-u', String(a.uid)], { uid: a.uid });
-  if (a.group && a.group !== cur.group) usermod(`primary group of ${cur.name} ${cur.group} -> ${a.group}`, ['-g', a.group], { group: a.group });
-  if (a.comment !== undefined && a.comment !== cur.comment) usermod(`comment of ${cur.name} "${cur.comment}" -> "${a.comment}"`, ['-c', a.comment], { comment: a.comment });
-  if (a.shell && a.shell !== cur.shell) usermod(`shell of ${cur.name} ${cur.shell} -> ${a.shell}`, ['-s', a.shell], { shell: a.shell }, 'changing the login shell');
-  if (a.home && a.home !== cur.home) usermod(`home of ${cur.name} ${cur.home} -> ${a.home}`, ['-d', a.home], { home: a.home });
-  groupChange(a, after, usermod);
+  if (a.uid !== undefined && a.uid !== cur.uid) usermod(`uid of ${cur.name} ${cur.uid} -> ${a.uid}`, { opts: ['-u', String(a.uid)], patch: { uid: a.uid } });
+  if (a.group && a.group !== cur.group) usermod(`primary group of ${cur.name} ${cur.group} -> ${a.group}`, { opts: ['-g', a.group], patch: { group: a.group } });
+  if (a.comment !== undefined && a.comment !== cur.comment) usermod(`comment of ${cur.name} "${cur.comment}" -> "${a.comment}"`, { opts: ['-c', a.comment], patch: { comment: a.comment } });
+  if (a.shell && a.shell !== cur.shell) usermod(`shell of ${cur.name} ${cur.shell} -> ${a.shell}`, { opts: ['-s', a.shell], patch: { shell: a.shell }, guard: 'changing the login shell' });
+  if (a.home && a.home !== cur.home) usermod(`home of ${cur.name} ${cur.home} -> ${a.home}`, { opts: ['-d', a.home], patch: { home: a.home } });
+  groupChange(a, after, { usermod });
   if (a.password_lock !== undefined) {
     if (cur.passwordLocked === null) throw new Error(`Cannot read the password state of "${cur.name}": the shadow entry is unreadable (run the task with become)`);
-    if (a.password_lock && !cur.passwordLocked) usermod(`lock the password of ${cur.name}`, ['-L'], { passwordLocked: true }, 'locking the password');
+    if (a.password_lock && !cur.passwordLocked) usermod(`lock the password of ${cur.name}`, { opts: ['-L'], patch: { passwordLocked: true }, guard: 'locking the password' });
     // An account with no password behind the lock stays as it is: there is nothing to unlock.
-    if (!a.password_lock && cur.passwordLocked && cur.hasPassword) usermod(`unlock the password of ${cur.name}`, ['-U'], { passwordLocked: false });
+    if (!a.password_lock && cur.passwordLocked && cur.hasPassword) usermod(`unlock the password of ${cur.name}`, { opts: ['-U'], patch: { passwordLocked: false } });
   }
-  const home = await missingHome(a, after, ctx);
+  const home = await missingHome(a, ctx, { current: after });
   if (home) changes.push(home);
   return changes;
 }
 
-type Usermod = (summary: string, opts: string[], patch: Partial<UserFact>) => void;
+type Usermod = (summary: string, o: { opts: string[]; patch: Partial<UserFact>; guard?: string }) => void;
 
 // Supplementary groups; the primary group never counts as one.
-function groupChange(a: UserArgs, cur: UserFact, usermod: Usermod): void {
+function groupChange(a: UserArgs, cur: UserFact, { usermod }: { usermod: Usermod }): void {
   if (a.groups === undefined) return;
   const primary = cur.group;
   const want = [...new Set(a.groups)].filter((g) => g !== primary).sort();
   const have = cur.groups.filter((g) => g !== primary);
   const add = want.filter((g) => !have.includes(g));
   if (a.append) {
-    if (add.length) usermod(`add ${cur.name} to ${add.join(', ')}`, ['-a', '-G', add.join(',')], { groups: [...new Set([...cur.groups, ...add])].sort() });
+    if (add.length) usermod(`add ${cur.name} to ${add.join(', ')}`, { opts: ['-a', '-G', add.join(',')], patch: { groups: [...new Set([...cur.groups, ...add])].sort() } });
     return;
   }
   const drop = have.filter((g) => !want.includes(g));
   if (!add.length && !drop.length) return;
   const what = [...(add.length ? [`add to ${add.join(', ')}`] : []), ...(drop.length ? [`remove from ${drop.join(', ')}`] : [])].join(', ');
-  usermod(`groups of ${cur.name}: ${what}`, ['-G', want.join(',')], { groups: want });
+  usermod(`groups of ${cur.name}: ${what}`, { opts: ['-G', want.join(',')], patch: { groups: want } });
 }
 
 // As Ansible does: a missing home is created from /etc/skel unless create_home is false.
-async function missingHome(a: UserArgs, cur: UserFact, ctx: PlanContext): Promise<Change | undefined> {
+async function missingHome(a: UserArgs, ctx: PlanContext, { current: cur }: { current: UserFact }): Promise<Change | undefined> {
   if (!a.create_home || !cur.home || cur.home === NO_HOME) return undefined;
   const probe = fileProbe(cur.home);
   if (await ctx.fact(probe)) return undefined;

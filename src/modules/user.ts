@@ -40,16 +40,17 @@ export default defineModule({
   probes: (a) => [userProbe(a.name), ...(a.state === 'present' ? [groupNamesProbe, fileProbe(a.home ?? defaultHome(a.name))] : [])],
   async plan(a, ctx) {
     const current = await ctx.fact(userProbe(a.name));
-    if (a.state === 'absent') return planAbsent(a, current, ctx);
+    if (a.state === 'absent') return planAbsent(a, ctx, { current });
     const missing = await missingGroups(a, ctx);
     if (missing.length && !ctx.check) return { changes: [], failed: `Cannot manage user "${a.name}": group${missing.length > 1 ? 's' : ''} ${missing.map((g) => `"${g}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist` };
     const note = missing.length ? ` (group ${missing.join(', ')} does not exist now)` : '';
-    const changes = current ? await modifyChanges(a, current, ctx) : [createChange(a)];
+    const changes = current ? await modifyChanges(a, ctx, { current }) : [createChange(a)];
     if (note && changes.length) changes[0].summary += note;
     return { changes };
   },
 });
 
+// Groups the task names that the host does not have (usermod would fail on them).
 async function missingGroups(a: UserArgs, ctx: PlanContext): Promise<string[]> {
   const wanted = [...(a.group ? [a.group] : []), ...(a.groups ?? [])];
   if (!wanted.length) return [];
@@ -57,6 +58,7 @@ async function missingGroups(a: UserArgs, ctx: PlanContext): Promise<string[]> {
   return wanted.filter((g) => !known.has(g));
 }
 
+// useradd with the task's options, predicting the account Debian's defaults give.
 function createChange(a: UserArgs): Change {
   const opts: string[] = [];
   if (a.system) opts.push('-r');
@@ -87,7 +89,8 @@ function createChange(a: UserArgs): Change {
   return { summary: `create user ${a.name}`, steps: [{ kind: 'exec', script: sh`useradd ${opts} -- ${a.name}` }], predicts };
 }
 
-function planAbsent(a: UserArgs, current: UserFact | null, ctx: PlanContext): Plan {
+// userdel; never the account pirun itself logs in with.
+function planAbsent(a: UserArgs, ctx: PlanContext, { current }: { current: UserFact | null }): Plan {
   if (!current) return { changes: [] };
   if (a.name === ctx.host.user) return { changes: [], failed: `Refusing to remove user "${a.name}": pirun logs in with this account` };
   const opts = [...(a.remove ? ['-r'] : []), ...(a.force ? ['-f'] : [])];

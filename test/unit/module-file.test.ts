@@ -92,6 +92,18 @@ const fixtures: PlanFixture[] = [
     expect: { failed: /Cannot manage "\/etc\/nope": it does not exist/ },
   },
   {
+    name: 'no state: attributes of whatever the path is (here a directory)',
+    args: { path: '/srv/data', mode: '0700' },
+    given: { facts: dirFact('/srv/data') },
+    expect: { summaries: ['mode of /srv/data 0755 -> 0700'] },
+  },
+  {
+    name: 'no state: a missing path fails',
+    args: { path: '/srv/none', mode: '0700' },
+    given: { facts: { 'file:/srv/none': null } },
+    expect: { failed: /it does not exist/ },
+  },
+  {
     name: 'file: refuses a directory',
     args: { path: '/etc', state: 'file' },
     given: { facts: dirFact('/etc') },
@@ -218,7 +230,7 @@ describe('file module plans', () => {
 describe('file module arguments', () => {
   it('reads YAML 1.2 numbers and yes/no the way Ansible users mean them', () => {
     // `mode: 0644` reaches pirun as the number 644.
-    expect(file.args.parse({ path: '/x', mode: 644, force: 'yes' })).toMatchObject({ mode: '0644', force: true, state: 'file' });
+    expect(file.args.parse({ path: '/x', mode: 644, force: 'yes' })).toMatchObject({ mode: '0644', force: true });
     expect(file.args.parse({ path: '/x', mode: '0o755' })).toMatchObject({ mode: '0755' });
     expect(file.args.parse({ path: '/x', mode: '2775' })).toMatchObject({ mode: '2775' });
   });
