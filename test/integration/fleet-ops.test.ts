@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPirun, startFleet, type Fleet } from '../support/fleet.js';
+import { REPO_ROOT, runPirun, startFleet, type Fleet } from '../support/fleet.js';
 import { addHost, closedPort, startPirun, writePlaybook } from '../support/ops.js';
 
 let fleet: Fleet;
@@ -14,7 +14,8 @@ const names = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
 const MARK = '/etc/pirun-fleet-ops';
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 6 });
+  // restart: `systemctl reboot` ends the container and docker brings it back, as a reboot would.
+  fleet = await startFleet({ count: 6, restart: true });
   await Promise.all(names.map((n) => fleet.authorizeKey(n)));
 }, 300_000);
 
@@ -159,5 +160,50 @@ describe('drift report', () => {
     const r = await runPirun([pbFor(), '-i', fleet.writeInventory({ hosts: ['h4'] }), ...conn(), '--check', '--report', join(fleet.dir, 'drift.txt')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Invalid --report');
+  });
+});
+
+describe('playbooks/update.yaml', () => {
+  const bootIdentity = async (n: string) => (await fleet.exec(n, "cat /proc/sys/kernel/random/boot_id; sed 's/.*) //' /proc/1/stat | cut -d' ' -f20")).stdout.trim();
+
+  it('reboots only the host that needs it, waits it out, and gates each batch on health', async () => {
+    await fleet.exec('h1', 'touch /var/run/reboot-required');
+    await fleet.exec('h2', 'rm -f /var/run/reboot-required');
+    const before = { h1: await bootIdentity('h1'), h2: await bootIdentity('h2') };
+    const inv = fleet.writeInventory({ hosts: ['h1', 'h2'] });
+    // The package tasks need the Debian mirror: skipped here (the reboot and the gate are what is tested).
+    const args = [join(REPO_ROOT, 'playbooks/update.yaml'), '-i', inv, ...conn(), '--skip-tags', 'packages', '-e', '{"update_health_units": ["ssh"]}'];
+    const check = await runPirun([...args, '--check']);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/^h1 \| Reboot \| changed$/m);
+    expect(await bootIdentity('h1')).toBe(before.h1);
+
+    const r = await runPirun(args);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(batchLines(r.stdout)).toEqual(['BATCH 1: h1', 'BATCH 2: h2']);
+    expect(r.stdout).toMatch(/^h1 \| Reboot \| changed$/m);
+    expect(r.stdout).toMatch(/^h2 \| Reboot \| skipped/m);
+    for (const n of ['h1', 'h2']) {
+      expect(r.stdout).toMatch(new RegExp(`^${n} \\| health: Boot finished \\(running or degraded\\) \\| ok$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^${n} \\| health: Hardening services active \\| ok$`, 'm'));
+    }
+    // h1 came back from a real restart before h2 was touched.
+    const lines = r.stdout.split('\n');
+    expect(lines.findIndex((l) => l.startsWith('h1 | health: Hardening services active'))).toBeLessThan(lines.indexOf('BATCH 2: h2'));
+    expect(await bootIdentity('h1')).not.toBe(before.h1);
+    expect(await bootIdentity('h2')).toBe(before.h2);
+    expect((await fleet.exec('h1', 'test -e /var/run/reboot-required')).exitCode).toBe(1);
+  });
+
+  it('a host whose hardening is not active fails the gate and stops the update', async () => {
+    const inv = fleet.writeInventory({ hosts: ['h3', 'h4', 'h5'] });
+    const before = await fleet.snapshot('h4');
+    const r = await runPirun([join(REPO_ROOT, 'playbooks/update.yaml'), '-i', inv, ...conn(), '--skip-tags', 'packages']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    // ufw and fail2ban are not installed on these hosts: the canary fails its gate.
+    expect(r.stdout).toMatch(/^h3 \| health: Hardening services active \| failed \| exit 3: ufw is not active$/m);
+    expect(batchLines(r.stdout)).toEqual(['BATCH 1: h3']);
+    expect(r.stdout).toContain('  never touched: h4, h5');
+    expect(await fleet.snapshot('h4')).toBe(before);
   });
 });
