@@ -197,4 +197,18 @@ describe('health gate', () => {
     expect(report.hosts.h1.tasks.map((t) => `${t.task}=${t.status}`)).toEqual(['work=changed', 'health: fresh SSH login=ok', 'health: service up=ok']);
     expect(report.hosts.h1.changed).toBe(1);
   });
+
+  it('a state module as health check passes only when it would change nothing, and changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pirun-health-state-'));
+    writeFileSync(join(dir, 'h1.conf'), 'want\n');
+    writeFileSync(join(dir, 'h2.conf'), 'drifted\n');
+    const health = [{ name: 'config in place', copy: { dest: `${dir}/{{ inventory_hostname }}.conf`, content: 'want\n' } }];
+    const { report } = await run({ serial: [1], tasks: work, health }, { h1: {}, h2: {} });
+    expect(report.hosts.h1.tasks.at(-1)).toMatchObject({ task: 'health: config in place', status: 'ok' });
+    expect(report.hosts.h2.tasks.at(-1)).toMatchObject({ task: 'health: config in place', status: 'failed' });
+    expect(report.hosts.h2.tasks.at(-1)!.msg).toContain('not in the expected state: would update');
+    expect(report.hosts.h2.failed).toBe(1);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(dir, 'h2.conf'), 'utf8')).toBe('drifted\n');
+  });
 });
