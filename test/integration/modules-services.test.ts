@@ -188,7 +188,8 @@ describe('ufw', () => {
   });
 
   it('reports a rule deleted and ufw disabled by hand in --check, changing nothing', async () => {
-    await sh('ufw delete allow in proto tcp from any to any port 8080 && ufw disable');
+    // Plus a rule some other tool loaded while ufw is off: warned about, not failed.
+    await sh('ufw delete allow in proto tcp from any to any port 8080 && ufw disable && iptables -A INPUT -s 10.99.0.0/16 -j DROP');
     const before = await fleet.snapshot(host);
     const r = await play(FIREWALL, ['--check']);
     expect(r.code, describeRun(r)).toBe(0);
@@ -197,6 +198,11 @@ describe('ufw', () => {
       'web rule: add rule allow 8080/tcp (web)',
       'enable ufw: enable ufw',
     ]);
+    expect(r.tasks.find((t) => t.task === 'web rule')?.msg).toBe(
+      'Warning: ufw is inactive but 1 firewall rule(s) from another tool are loaded ("-A INPUT -s 10.99.0.0/16 -j DROP"); enabling ufw would flush or shadow them',
+    );
+    expect(r.tasks.find((t) => t.task === 'enable ufw')?.msg).toMatch(/enabling ufw now will flush or shadow them$/);
+    await sh('iptables -D INPUT -s 10.99.0.0/16 -j DROP');
     const fixed = await play(FIREWALL);
     expect(fixed.code, describeRun(fixed)).toBe(0);
     expect(await sh('ufw status | head -1')).toBe('Status: active');
