@@ -4,27 +4,30 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Step, WriteStep } from '../modules/types.js';
-import { quote, sh } from '../transport/quote.js';
+import { quote, raw, sh } from '../transport/quote.js';
+
+// Every line of a write fails the whole step (set -e does not hold inside `( ... ) || exit`).
+const OR_FAIL = raw(' || exit 1');
 
 export function writeScript(w: WriteStep): string {
   const eof = `PIRUN_EOF_${randomBytes(6).toString('hex')}`;
   const lines = [
-    sh`tmp=$(mktemp -- ${dirname(w.path) + '/.pirun-XXXXXXXX'}) || exit 1`,
+    sh`tmp=$(mktemp -- ${dirname(w.path) + '/.pirun-XXXXXXXX'})${OR_FAIL}`,
     `trap 'rm -f -- "$tmp"' EXIT HUP INT TERM`,
-    `base64 -d >"$tmp" <<'${eof}'`,
+    `base64 -d >"$tmp" <<'${eof}' || exit 1`,
     ...(w.content.toString('base64').match(/.{1,76}/g) ?? []),
     eof,
     // Keep the old file's mode and owner unless asked otherwise.
-    sh`if [ -e ${w.path} ]; then chmod --reference=${w.path} "$tmp"; chown --reference=${w.path} "$tmp"; else chmod 0644 "$tmp"; fi`,
+    sh`if [ -e ${w.path} ]; then chmod --reference=${w.path} "$tmp" && chown --reference=${w.path} "$tmp"; else chmod 0644 "$tmp"; fi${OR_FAIL}`,
   ];
-  if (w.mode) lines.push(sh`chmod ${w.mode} "$tmp"`);
-  if (w.owner || w.group) lines.push(sh`chown ${`${w.owner ?? ''}${w.group ? `:${w.group}` : ''}`} "$tmp"`);
+  if (w.mode) lines.push(sh`chmod ${w.mode} "$tmp"${OR_FAIL}`);
+  if (w.owner || w.group) lines.push(sh`chown ${`${w.owner ?? ''}${w.group ? `:${w.group}` : ''}`} "$tmp"${OR_FAIL}`);
   if (w.validate) {
     const cmd = w.validate.includes('%s') ? w.validate.split('%s').join('"$tmp"') : `${w.validate} "$tmp"`;
     lines.push(`if ! out=$(${cmd} 2>&1); then echo ${quote(`validation of ${w.path} failed (${w.validate}):`)} "$out" >&2; exit 1; fi`);
   }
-  if (w.backup) lines.push(sh`[ -e ${w.path} ] && cp -p -- ${w.path} ${w.path}.$(date +%Y%m%d%H%M%S)~`);
-  lines.push(sh`mv -f -- "$tmp" ${w.path}`, 'trap - EXIT HUP INT TERM');
+  if (w.backup) lines.push(sh`if [ -e ${w.path} ]; then cp -p -- ${w.path} ${w.path}.$(date +%Y%m%d%H%M%S)~; fi${OR_FAIL}`);
+  lines.push(sh`mv -f -- "$tmp" ${w.path}${OR_FAIL}`, 'trap - EXIT HUP INT TERM');
   return lines.join('\n');
 }
 

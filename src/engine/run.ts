@@ -109,10 +109,11 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
         openFresh: (timeoutMs) => input.connect(host, { timeoutMs }),
         reconnect: async (timeoutMs) => {
           const old = s.transport!;
+          const fresh = await input.connect(host, { timeoutMs });
           addStats(s, old);
           await old.close();
-          s.transport = await input.connect(host, { timeoutMs });
-          ctx.transport = s.transport;
+          s.transport = fresh;
+          ctx.transport = fresh;
           ctx.cache = new FactCache(s.transport, () => play.become);
         },
         guardLogins: 0,

@@ -7,8 +7,11 @@ export class FactCache {
   private readonly values = new Map<string, unknown>();
   // Keys whose cached value is a prediction made in check mode.
   private readonly predicted = new Set<string>();
-  // Bumped whenever the cache is invalidated, so callers know to prefetch again.
-  epoch = 0;
+  // What invalidate() cleared, until the task that applied reports its outcome.
+  private stale?: { values: Map<string, unknown>; predicted: Set<string> };
+  // Changes whenever the cache is invalidated or replaced, so callers know to prefetch again.
+  private static epochs = 0;
+  epoch = ++FactCache.epochs;
 
   constructor(
     private readonly transport: Transport,
@@ -36,9 +39,27 @@ export class FactCache {
 
   // After a real change: everything may have moved (a package brings units and files).
   invalidate(): void {
+    this.stale = { values: new Map([...(this.stale?.values ?? []), ...this.values]), predicted: new Set([...(this.stale?.predicted ?? []), ...this.predicted]) };
     this.values.clear();
     this.predicted.clear();
-    this.epoch += 1;
+    this.epoch = ++FactCache.epochs;
+  }
+
+  // A task that ran steps but reported no change (a read-only command with
+  // changed_when: false) left the host as it was, so the facts read before it
+  // (and check mode's predictions) still hold; facts read since win.
+  keepStale(): void {
+    for (const [k, v] of this.stale?.values ?? []) {
+      if (this.values.has(k)) continue;
+      this.values.set(k, v);
+      if (this.stale!.predicted.has(k)) this.predicted.add(k);
+    }
+    this.stale = undefined;
+  }
+
+  // The task changed the host: the facts read before it are gone for good.
+  dropStale(): void {
+    this.stale = undefined;
   }
 
   // In check mode: remember what a planned change would leave behind.

@@ -18,7 +18,8 @@ export interface FileSpec {
 
 export function normalMode(mode: string | number | undefined): string | undefined {
   if (mode === undefined) return undefined;
-  const s = typeof mode === 'number' ? mode.toString(8) : mode.replace(/^0o/, '');
+  // YAML reads an unquoted `mode: 0644` as the number 644: take its digits as octal, as users mean them.
+  const s = typeof mode === 'number' ? String(mode) : mode.replace(/^0o/, '');
   return s.padStart(4, '0');
 }
 
