@@ -8,6 +8,22 @@ import nunjucks from 'nunjucks';
 import { loadPlaybook } from '../../dist/config/playbook.js';
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+const lenient = new nunjucks.Environment(null, { autoescape: false });
+
+// False only when every name the condition uses is known and it is false
+// (e.g. the wireguard role without wireguard_address); facts keep it in.
+function whenFalse(conds, scope) {
+  return conds.some((c) => {
+    if (typeof c === 'boolean') return !c;
+    if (typeof c !== 'string' || /\bfacts\b|\bansible_|\bresult\b|\.rc\b|\.stdout/.test(c)) return false;
+    if ([...(scope[UNRESOLVED] ?? [])].some((k) => new RegExp(`\\b${k}\\b`).test(c))) return false;
+    try {
+      return lenient.renderString(`{% if ${c} %}1{% else %}0{% endif %}`, scope) === '0';
+    } catch {
+      return false;
+    }
+  });
+}
 
 const ALWAYS_FILES = [
   '/etc/ssh/sshd_config', '/etc/fail2ban/jail.local', '/etc/ufw/ufw.conf', '/etc/ufw/user.rules', '/etc/ufw/user6.rules',
@@ -36,6 +52,26 @@ function render(value, scope) {
   return value;
 }
 
+const UNRESOLVED = Symbol('unresolved');
+
+// Renders variables that refer to other variables; those that need host facts stay unresolved.
+function resolveVars(vars) {
+  const out = { ...vars };
+  const unresolved = new Set();
+  for (let pass = 0; pass < 3; pass++) {
+    for (const [k, v] of Object.entries(vars)) {
+      try {
+        out[k] = render(v, out);
+        unresolved.delete(k);
+      } catch {
+        unresolved.add(k);
+      }
+    }
+  }
+  out[UNRESOLVED] = unresolved;
+  return out;
+}
+
 const list = (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
 export function manifest(playbookFile) {
@@ -45,7 +81,8 @@ export function manifest(playbookFile) {
   const pb = loadPlaybook(playbookFile);
   for (const play of pb.plays) {
     for (const task of [...play.tasks, ...play.handlers]) {
-      const base = { ...(task.role?.defaults ?? {}), ...(task.role?.params ?? {}), ...play.vars, ...task.vars };
+      const base = resolveVars({ ...(task.role?.defaults ?? {}), ...(task.role?.params ?? {}), ...play.vars, ...task.vars });
+      if (whenFalse(task.when, base)) continue;
       let items = [undefined];
       if (task.loop !== undefined) {
         try {
@@ -65,7 +102,7 @@ export function manifest(playbookFile) {
           }
         }
         if (FILE_MODULES.has(task.module)) for (const p of list(args.dest ?? args.path)) if (typeof p === 'string' && p.startsWith('/')) files.add(p);
-        if (task.module === 'apt' && (args.state ?? 'present') !== 'absent') for (const n of list(args.name ?? args.pkg)) if (typeof n === 'string') packages.add(n);
+        if (task.module === 'apt' && (args.state ?? 'present') !== 'absent') for (const n of list(args.name ?? args.pkg)) if (typeof n === 'string') n.split(',').forEach((x) => x.trim() && packages.add(x.trim()));
         if (UNIT_MODULES.has(task.module)) {
           for (const n of list(args.name ?? args.names ?? args.units)) if (typeof n === 'string') units.add(n.includes('.') ? n : `${n}.service`);
         }

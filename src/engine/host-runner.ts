@@ -48,7 +48,17 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
         failTask(ctx, task, err.message);
         return (ok = false);
       }
+      const [cache, epoch] = [ctx.cache, ctx.cache.epoch];
       const r = await runTask(ctx, task);
+      if (ctx.cache === cache && ctx.cache.epoch !== epoch) {
+        // Facts are re-read only after a task that reported a change.
+        if (r.status === 'ok') {
+          ctx.cache.keepStale();
+          fetchedAt = ctx.cache.epoch;
+        } else ctx.cache.dropStale();
+      }
+      // A registered result can make later tasks' facts known: fetch what is missing in one go.
+      if (task.register) fetchedAt = -1;
       if (r.status === 'failed' && !task.ignoreErrors) {
         ok = false;
         return ok;

@@ -7,7 +7,7 @@ import type { Probe } from '../facts/probe.js';
 import type { HostContext } from './context.js';
 import { layers, makeScope } from './scope.js';
 import { loopItems } from './task-runner.js';
-import { renderDeep, type Scope } from './template.js';
+import { evaluate, renderDeep, type Scope } from './template.js';
 
 // Renders each argument on its own; one that cannot be rendered yet (it uses
 // a fact or a later result) is left out, since probes rarely depend on it.
@@ -24,6 +24,15 @@ function lenientArgs(raw: unknown, scope: Scope): unknown {
   return out;
 }
 
+// A task that will be skipped reads no facts; a condition that cannot be evaluated yet counts as true.
+function whenFalse(conditions: unknown[], scope: Scope): boolean {
+  try {
+    return !conditions.every((w) => evaluate(w, scope));
+  } catch {
+    return false;
+  }
+}
+
 export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<unknown>[] = []): Promise<void> {
   const probes: Probe<unknown>[] = [...extra];
   for (const task of tasks) {
@@ -34,6 +43,7 @@ export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<
       const items = loopItems(task, scope) ?? [undefined];
       for (const item of items) {
         const s = item === undefined ? scope : makeScope(layers(ctx.hv, task, { [task.loopVar]: item }));
+        if (whenFalse(task.when, s)) continue;
         const parsed = mod.args.safeParse(lenientArgs(task.args, s));
         const args = parsed.success ? parsed.data : lenientArgs(task.args, s);
         probes.push(...mod.probes(args as never, { host: ctx.host, vars: s as Record<string, unknown> }));
