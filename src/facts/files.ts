@@ -25,8 +25,8 @@ export function fileProbe(path: string): Probe<FileFact | null> {
 export function parseStat(out: string): FileFact {
   const lines = out.trim().split('\n');
   if (lines[0].startsWith('link ')) {
-    const [, mode, owner, group, size, target] = lines[0].split(' ');
-    return { type: 'link', mode: mode.padStart(4, '0'), owner, group, size: Number(size), linkTarget: target };
+    const [, mode, owner, group, size, ...target] = lines[0].split(' ');
+    return { type: 'link', mode: mode.padStart(4, '0'), owner, group, size: Number(size), linkTarget: target.join(' ') };
   }
   const [kind, mode, owner, group, size] = lines[0].split('|');
   const type = kind === 'regular file' || kind === 'regular empty file' ? 'file' : kind === 'directory' ? 'directory' : 'other';

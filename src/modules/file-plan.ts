@@ -43,7 +43,10 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
     size: spec.content.length,
     sha256: digest,
   };
-  const predicts = [{ probe, value: predicted }];
+  const predicts = [
+    { probe, value: predicted },
+    { probe: fileContentProbe(spec.dest), value: spec.content },
+  ];
   if (!current || current.sha256 !== digest) {
     const step: WriteStep = { kind: 'write', path: spec.dest, content: spec.content, mode, owner: spec.owner, group: spec.group, validate: spec.validate, backup: spec.backup, secret: spec.secret };
     const before = current && !ctx.predicted(probe) ? await ctx.fact(fileContentProbe(spec.dest)) : null;
