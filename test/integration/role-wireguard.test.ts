@@ -168,6 +168,40 @@ describe('role wireguard', () => {
     expect((await sh('h1', 'sha256sum /etc/wireguard/wg0.conf')).out).toBe(conf);
   });
 
+  it('opens the port in ufw with the ufw role: with incoming traffic denied, new datagrams to the WireGuard port are accepted and the tunnel works', async () => {
+    const withUfw = roleRunner(fleet, PLAYBOOK.replace('    - wireguard', '    - ufw\n    - wireguard'), inventory);
+    try {
+      const r = await withUfw.run(['-e', 'wireguard_ufw_allow=true']);
+      outputs.push(r.stdout, r.stderr);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      for (const h of HOSTS) {
+        expect(changedTasks(r, h)).toContain('wireguard: Allow WireGuard through ufw');
+        expect((await sh(h, 'ufw status')).out).toMatch(/^51820\/udp +ALLOW +Anywhere +# WireGuard$/m);
+        expect((await sh(h, 'ufw status verbose')).out).toContain('Default: deny (incoming)');
+      }
+      // The tunnel's own flow may still be in conntrack (ESTABLISHED passes before
+      // the user rules), so prove the rule with new traffic: a datagram from a fresh
+      // source port to the WireGuard port is accepted by the 51820/udp rule.
+      const counter = async () => {
+        const rules = (await sh('h2', 'iptables -L ufw-user-input -v -n -x')).out;
+        const line = rules.split('\n').find((l) => /ACCEPT +(17|udp) .*dpt:51820/.test(l));
+        expect(line, rules).toBeDefined();
+        return Number(line!.trim().split(/\s+/)[0]);
+      };
+      const before = await counter();
+      await sh('h1', `echo probe >/dev/udp/${fleet.host('h2').ip}/51820`);
+      await expect.poll(counter, { timeout: 5000 }).toBeGreaterThan(before);
+      for (const h of HOSTS) await sh(h, 'systemctl restart wg-quick@wg0');
+      expect(await ping('h1', 'h2')).toBe(0);
+      expect(await ping('h2', 'h1')).toBe(0);
+      const again = await withUfw.run(['-e', 'wireguard_ufw_allow=true']);
+      outputs.push(again.stdout, again.stderr);
+      for (const h of HOSTS) expect(changedCount(again, h)).toBe(0);
+    } finally {
+      rmSync(withUfw.dir, { recursive: true, force: true });
+    }
+  });
+
   it('never printed a private key: not in the JSON reports, the plain output, diffs or -vv command logs', async () => {
     const keys = await Promise.all(HOSTS.map(async (h) => (await sh(h, 'cat /etc/wireguard/private.key')).out.trim()));
     for (const key of keys) {
