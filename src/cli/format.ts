@@ -11,7 +11,7 @@ export function taskLabel(r: Pick<TaskResult, 'role' | 'task' | 'handler'>): str
 
 export function resultLine(r: TaskResult): string {
   const status = r.ignored ? 'failed (ignored)' : r.status;
-  const msg = r.msg && (r.status === 'failed' || r.status === 'unreachable' || r.task === 'debug' || r.status === 'skipped') ? ` | ${r.msg}` : '';
+  const msg = r.msg && (r.status === 'failed' || r.status === 'unreachable' || r.module === 'debug' || r.status === 'skipped') ? ` | ${r.msg}` : '';
   return maskText(`${r.host} | ${taskLabel(r)} | ${status}${msg}`);
 }
 

@@ -15,6 +15,8 @@ export interface TaskResult {
   play: string;
   role?: string;
   task: string;
+  // The module the task ran (absent for the connection attempt).
+  module?: string;
   status: TaskStatus;
   changes: ChangeReport[];
   msg?: string;

@@ -111,7 +111,7 @@ const rank: Record<TaskStatus, number> = { skipped: 0, ok: 1, changed: 2, failed
 
 export async function runTask(ctx: HostContext, task: TaskDef, opts: { handler?: boolean } = {}): Promise<TaskResult> {
   const started = Date.now();
-  const base = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, handler: opts.handler };
+  const base = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, module: task.module, handler: opts.handler };
   ctx.bus.emit('task:start', { host: base.host, play: base.play, role: base.role, task: base.task });
   let status: TaskStatus = 'skipped';
   let changes: ChangeReport[] = [];
