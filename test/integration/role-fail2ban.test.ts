@@ -151,6 +151,21 @@ describe('role fail2ban', () => {
     expect(await sh(target, 'fail2ban-client status')).toMatch(/Jail list:\s+sshd\s*$/m);
   });
 
+  it('reads /var/log/auth.log where it exists (hosts with rsyslog) and the journal again once it is gone', async () => {
+    await sh(target, 'touch /var/log/auth.log');
+    const file = await runPirun([...base(), '--json', '-']);
+    expect(file.code, file.stderr + file.stdout).toBe(0);
+    expect(changed(file.stdout)).toEqual(['fail2ban: Write /etc/fail2ban/jail.local', 'fail2ban: Restart fail2ban with the new jail.local']);
+    expect(await sh(target, 'grep ^backend /etc/fail2ban/jail.local')).toBe('backend = auto\n');
+    expect(await sh(target, 'fail2ban-client status sshd')).toMatch(/File list:\s+\/var\/log\/auth\.log/);
+
+    await sh(target, 'rm /var/log/auth.log');
+    const journal = await runPirun([...base(), '--json', '-']);
+    expect(journal.code, journal.stderr + journal.stdout).toBe(0);
+    expect(changed(journal.stdout)).toEqual(['fail2ban: Write /etc/fail2ban/jail.local', 'fail2ban: Restart fail2ban with the new jail.local']);
+    expect(await sh(target, 'fail2ban-client status sshd')).toContain('Journal matches:');
+  });
+
   it('bans a host that keeps failing to log in, through ufw, and never the controller', async () => {
     // Wrong passwords from the attacker container, fed by SSH_ASKPASS (no tty, no sshpass).
     const attempt = [
