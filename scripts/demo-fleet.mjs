@@ -15,6 +15,7 @@ function greeting(port) {
     s.setTimeout(1000);
     s.once('data', (d) => { s.destroy(); resolve(String(d).startsWith('SSH-')); });
     s.once('error', () => resolve(false));
+    s.once('close', () => resolve(false));
     s.once('timeout', () => { s.destroy(); resolve(false); });
   });
 }
