@@ -12,7 +12,7 @@ export async function applyChanges(ctx: HostContext, changes: Change[], become: 
   const guards = changes.map((c) => c.guard).filter((g) => g !== undefined);
   const steps = changes.flatMap((c) => c.steps);
   try {
-    if (guards.length) return await guarded(ctx, steps, mergeGuards(guards), become);
+    if (guards.length) return await guarded(ctx, steps, mergeGuards(guards));
     return await runSteps(ctx, steps, become);
   } finally {
     ctx.cache.invalidate();
@@ -72,10 +72,18 @@ class StepFailed extends Error {
   }
 }
 
-async function guarded(ctx: HostContext, steps: Step[], guard: ReturnType<typeof mergeGuards>, become: boolean): Promise<ExecResult[]> {
+// The guard needs root whatever the task says: it saves system files and arms a systemd timer.
+async function guarded(ctx: HostContext, steps: Step[], guard: ReturnType<typeof mergeGuards>): Promise<ExecResult[]> {
   const armed = armGuard(guard);
-  // Arm and apply in one execution: the timer is in place before anything changes.
-  const results = await runSteps(ctx, steps, true, `${armed.armScript}\n`);
+  // Arm and apply in one execution where the first step is remote: the timer is
+  // in place before anything changes. A leading controller action arms first.
+  let prefix = `${armed.armScript}\n`;
+  if (steps[0]?.kind === 'action') {
+    const r = await ctx.transport.exec(armed.armScript, { become: true, label: 'arm rollback timer' });
+    if (r.failed) throw new TaskError(`Cannot arm the rollback timer on "${ctx.host.name}": ${r.stderr.trim()}`, { host: ctx.host.name });
+    prefix = '';
+  }
+  const results = await runSteps(ctx, steps, true, prefix);
   const last = results[results.length - 1];
   if (last?.failed) {
     await ctx.transport.exec(armed.restoreNowScript, { become: true });
@@ -88,6 +96,5 @@ async function guarded(ctx: HostContext, steps: Step[], guard: ReturnType<typeof
     throw new TaskError(`Refused a change that would lock "${ctx.host.name}" out (${guard.risk}): a fresh SSH login failed after applying it (${errorMessage(err)}); the previous state was restored`, { host: ctx.host.name });
   }
   await ctx.transport.exec(armed.disarmScript, { become: true });
-  void become;
   return results;
 }
