@@ -4,17 +4,11 @@ import { createHash } from 'node:crypto';
 import { fileContentProbe, fileProbe, type FileFact } from '../facts/files.js';
 import type { Change, PlanContext, WriteStep } from './types.js';
 
-export interface FileSpec {
+// A whole file as the module wants it: the write step's fields, by destination.
+export type FileSpec = Omit<WriteStep, 'kind' | 'path'> & {
   dest: string;
-  content: Buffer;
-  mode?: string;
-  owner?: string;
-  group?: string;
-  validate?: string;
-  backup?: boolean;
-  secret?: boolean;
   guard?: { risk: string; restore: string; activate?: string };
-}
+};
 
 export function normalMode(mode: string | number | undefined): string | undefined {
   if (mode === undefined) return undefined;
