@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PI_PASSWORD, runPirun, startFleet, type Fleet, type FleetHost } from '../support/fleet.js';
+import type { TaskRow } from '../support/role-runs.js';
 import { writePlaybook } from '../support/ops.js';
 import { sshLogin } from '../support/ssh-login.js';
 
@@ -23,11 +24,6 @@ let h1: FleetHost;
 let h2: FleetHost;
 let key: Buffer;
 
-interface TaskRow {
-  task: string;
-  status: string;
-  msg: string | null;
-}
 
 const failedTasks = (stdout: string, host: string) => (JSON.parse(stdout).hosts[host].tasks as TaskRow[]).filter((t) => t.status === 'failed');
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPirun, startFleet, type Fleet, type FleetHost } from '../support/fleet.js';
+import type { TaskRow } from '../support/role-runs.js';
 
 let fleet: Fleet;
 let host: FleetHost;
@@ -16,12 +17,6 @@ let dir: string;
 let inv: string;
 let plays = 0;
 
-interface TaskRow {
-  task: string;
-  status: string;
-  changes: string[];
-  msg: string | null;
-}
 
 interface Run {
   code: number;

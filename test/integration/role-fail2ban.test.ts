@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPirun, startFleet, type Fleet, type FleetHost } from '../support/fleet.js';
+import type { TaskRow } from '../support/role-runs.js';
 
 let fleet: Fleet;
 let dir: string;
@@ -27,13 +28,6 @@ const PLAYBOOK = `
     - ufw
 `;
 
-interface TaskRow {
-  role: string | null;
-  task: string;
-  status: string;
-  changes: string[];
-  msg: string | null;
-}
 
 const base = () => [pb, '-i', inv, '--known-hosts', fleet.knownHostsFile, '--accept-new-host-keys'];
 

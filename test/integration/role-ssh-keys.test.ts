@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PI_PASSWORD, runPirun, startFleet, type Fleet, type FleetHost } from '../support/fleet.js';
+import type { TaskRow } from '../support/role-runs.js';
 import { sshLogin } from '../support/ssh-login.js';
 import { writePlaybook } from '../support/ops.js';
 
@@ -24,13 +25,6 @@ let h2: FleetHost;
 // A controller home with no SSH keys, so only what a test names is offered.
 let emptyHome: string;
 
-interface TaskRow {
-  role: string | null;
-  task: string;
-  status: string;
-  changes: string[];
-  msg: string | null;
-}
 
 function rows(stdout: string, host: string): TaskRow[] {
   return JSON.parse(stdout).hosts[host].tasks as TaskRow[];

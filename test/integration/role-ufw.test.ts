@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPirun, startFleet, type Fleet, type FleetHost } from '../support/fleet.js';
+import type { TaskRow } from '../support/role-runs.js';
 
 let fleet: Fleet;
 let dir: string;
@@ -32,13 +33,6 @@ const PLAYBOOK = `
     - ufw
 `;
 
-interface TaskRow {
-  role: string | null;
-  task: string;
-  status: string;
-  changes: string[];
-  msg: string | null;
-}
 
 const run = (args: string[], invFile = inv) => runPirun([pb, '-i', invFile, '--known-hosts', fleet.knownHostsFile, '--accept-new-host-keys', '--json', '-', ...args]);
 const rows = (json: string, host = 'h1') => JSON.parse(json).hosts[host].tasks as TaskRow[];
