@@ -67,7 +67,8 @@ function removeLeftovers(runId) {
   spawnSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore' });
 }
 
-const env = { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true' };
+// Test containers publish their ports on loopback only (see test/support/fleet.ts).
+const env = { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: process.env.TESTCONTAINERS_HOST_OVERRIDE || '127.0.0.1' };
 const docker = needsDocker(args);
 if (docker) {
   env.PIRUN_TEST_IMAGE = prepareDocker();

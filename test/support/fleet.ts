@@ -115,6 +115,10 @@ function testImage(): string {
     throw new Error('Cannot start the test fleet: PIRUN_TEST_IMAGE is not set (run tests through "npm test" or set it to the tag from "bash scripts/build-test-image.sh --tag")');
   }
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  // Ports are published on loopback only. Where the tests themselves run in a
+  // container (/.dockerenv), testcontainers would otherwise probe them on the
+  // bridge gateway, where nothing listens.
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
   return image;
 }
 
