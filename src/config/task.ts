@@ -29,6 +29,7 @@ export function parseTask(raw: Record<string, unknown>, where: string, role?: Ro
   let args = raw[moduleKeys[0]] ?? {};
   if (typeof args === 'string' && FREE_FORM.has(moduleName)) args = { cmd: args };
   checkArgs(moduleName, mod!.args, args, fail);
+  if (raw.until === undefined && (raw.retries !== undefined || raw.delay !== undefined)) fail('retries and delay need until (the condition to retry for)');
   const name = typeof raw.name === 'string' ? raw.name : `${moduleName}`;
   return {
     name,
@@ -44,6 +45,7 @@ export function parseTask(raw: Record<string, unknown>, where: string, role?: Ro
     ignoreErrors: raw.ignore_errors === true,
     changedWhen: raw.changed_when,
     failedWhen: raw.failed_when,
+    until: raw.until === undefined ? undefined : { condition: raw.until, retries: (raw.retries as number | undefined) ?? 3, delayMs: ((raw.delay as number | undefined) ?? 5) * 1000 },
     noLog: raw.no_log === true,
     checkMode: raw.check_mode as boolean | undefined,
     vars: (raw.vars as Record<string, unknown>) ?? {},

@@ -24,6 +24,8 @@ export interface TaskDef {
   ignoreErrors: boolean;
   changedWhen?: unknown;
   failedWhen?: unknown;
+  // Retry the task until the condition holds: 1 + retries attempts, delayMs apart.
+  until?: { condition: unknown; retries: number; delayMs: number };
   noLog: boolean;
   checkMode?: boolean;
   vars: Record<string, unknown>;

@@ -38,11 +38,16 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
       const task = tasks[index];
       if (task.barrier) await barriers.arrive(index, ctx.host.name);
       try {
+        // Facts first, as the login user (no sudo, a tiny script), so that
+        // the batch below can render every task that uses them.
+        if (wantFacts && !ctx.hv.facts) {
+          await ctx.cache.prefetch([systemProbe], { become: false });
+          ctx.hv.facts = await ctx.cache.get(systemProbe);
+        }
         if (fetchedAt !== ctx.cache.epoch) {
-          await prefetch(ctx, tasks.slice(index), wantFacts && !ctx.hv.facts ? [systemProbe] : []);
+          await prefetch(ctx, tasks.slice(index));
           fetchedAt = ctx.cache.epoch;
         }
-        if (wantFacts && !ctx.hv.facts) ctx.hv.facts = await ctx.cache.get(systemProbe);
       } catch (err) {
         if (!(err instanceof ProbeError)) throw err;
         failTask(ctx, task, err.message);

@@ -6,7 +6,7 @@ import { getModule } from '../modules/index.js';
 import type { Probe } from '../facts/probe.js';
 import type { HostContext } from './context.js';
 import { layers, makeScope } from './scope.js';
-import { loopItems } from './task-runner.js';
+import { isReadOnly, loopItems } from './task-runner.js';
 import { evaluate, renderDeep, type Scope } from './template.js';
 
 // Renders each argument on its own; one that cannot be rendered yet (it uses
@@ -24,12 +24,13 @@ function lenientArgs(raw: unknown, scope: Scope): unknown {
   return out;
 }
 
-// A task that will be skipped reads no facts; a condition that cannot be evaluated yet counts as true.
-function whenFalse(conditions: unknown[], scope: Scope): boolean {
+// A task that will be skipped reads no facts. A condition that cannot be
+// evaluated yet is "unknown".
+function whenValue(conditions: unknown[], scope: Scope): boolean | undefined {
   try {
-    return !conditions.every((w) => evaluate(w, scope));
+    return conditions.every((w) => evaluate(w, scope));
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -38,15 +39,21 @@ export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<
   for (const task of tasks) {
     const mod = getModule(task.module);
     if (!mod?.probes) continue;
+    // A read-only command runs in the batch only where the real run would
+    // run it: its condition known true and its arguments complete.
+    const readOnly = isReadOnly(task);
+    const become = task.become ?? ctx.hv.play.become;
     try {
       const scope = makeScope(layers(ctx.hv, task));
       const items = loopItems(task, scope) ?? [undefined];
       for (const item of items) {
         const s = item === undefined ? scope : makeScope(layers(ctx.hv, task, { [task.loopVar]: item }));
-        if (whenFalse(task.when, s)) continue;
+        const when = whenValue(task.when, s);
+        if (when === false || (readOnly && when === undefined)) continue;
         const parsed = mod.args.safeParse(lenientArgs(task.args, s));
+        if (readOnly && !parsed.success) continue;
         const args = parsed.success ? parsed.data : lenientArgs(task.args, s);
-        probes.push(...mod.probes(args as never, { host: ctx.host, vars: s as Record<string, unknown> }));
+        probes.push(...mod.probes(args as never, { host: ctx.host, vars: s as Record<string, unknown>, readOnly, become }));
       }
     } catch {
       // Not renderable yet: the task fetches its own facts when it runs.

@@ -53,7 +53,7 @@ export function preflight(play: Play, hosts: InventoryHost[], extraVars: Record<
       const vars = layers(hv, task);
       const defined = (n: string) => vars[n] !== undefined || runtime.has(n);
       const sources = templates([task.args, task.loop, task.changedWhen, task.failedWhen]);
-      const conditions = [...task.when, ...(task.module === 'assert' ? [(task.args as { that?: unknown }).that].flat() : [])].filter((w) => typeof w === 'string') as string[];
+      const conditions = [...task.when, ...[task.until?.condition ?? []].flat(), ...(task.module === 'assert' ? [(task.args as { that?: unknown }).that].flat() : [])].filter((w) => typeof w === 'string') as string[];
       sources.push(...conditions.map((c) => `{{ ${c} }}`));
       const file = templateFile(task);
       if (file) sources.push(readFileSync(file, 'utf8'));

@@ -21,6 +21,14 @@ interface ItemOutcome {
   changes: Change[];
   result: Record<string, unknown>;
   msg?: string;
+  // The cache key of a read-only command's probe (see Plan.ran).
+  ranKey?: string;
+}
+
+// A task that declares it only reads the host: its command may answer from
+// the batched fact probe (facts/command.ts).
+export function isReadOnly(task: TaskDef): boolean {
+  return task.checkMode === false && (task.changedWhen === false || task.changedWhen === 'false');
 }
 
 class TaskFailure extends Error {}
@@ -49,6 +57,7 @@ function planContext(ctx: HostContext, task: TaskDef, scope: Scope, become: bool
     fact: (p) => ctx.cache.get(p),
     predicted: (p) => ctx.cache.isPredicted(p.key),
     vars: scope as Record<string, unknown>,
+    readOnly: isReadOnly(task),
     pendingPackages: ctx.pendingPackages,
     searchPaths: {
       files: roleDir ? [join(roleDir, 'files'), process.cwd()] : [process.cwd()],
@@ -58,7 +67,27 @@ function planContext(ctx: HostContext, task: TaskDef, scope: Scope, become: bool
   };
 }
 
+// `until`: attempts, `delay` apart, until the condition holds (the result is
+// visible to it under the register name and as `result`).
 async function runItem(ctx: HostContext, task: TaskDef, extra: Record<string, unknown>): Promise<ItemOutcome> {
+  if (!task.until) return attempt(ctx, task, extra);
+  const { condition, retries, delayMs } = task.until;
+  for (let n = 1; ; n++) {
+    const o = await attempt(ctx, task, extra);
+    o.result.attempts = n;
+    if (o.status === 'skipped') return o;
+    const scope = makeScope(layers(ctx.hv, task, { ...extra, ...(task.register ? { [task.register]: o.result } : {}), result: o.result }));
+    if (evaluate(condition, scope)) return o;
+    if (n > retries || ctx.options.stopping()) {
+      const why = `"until: ${String(condition)}" still false after ${n} attempt${n === 1 ? '' : 's'}`;
+      return { ...o, status: 'failed', result: { ...o.result, failed: true }, msg: o.msg ? `${why}; last: ${o.msg}` : why };
+    }
+    if (o.ranKey) ctx.cache.forget(o.ranKey);
+    await new Promise((r) => setTimeout(r, delayMs));
+  }
+}
+
+async function attempt(ctx: HostContext, task: TaskDef, extra: Record<string, unknown>): Promise<ItemOutcome> {
   const mod = getModule(task.module)!;
   const scope = makeScope(layers(ctx.hv, task, extra));
   if (!task.when.every((w) => evaluate(w, scope))) return { status: 'skipped', changes: [], result: { skipped: true }, msg: 'condition false' };
@@ -70,7 +99,7 @@ async function runItem(ctx: HostContext, task: TaskDef, extra: Record<string, un
   if (plan.setFacts) Object.assign(ctx.hv.registered, plan.setFacts);
   if (plan.skipped) return { status: 'skipped', changes: [], result: { skipped: true, msg: plan.skipped }, msg: plan.skipped };
   const live = !ctx.options.check || plan.runInCheckMode === true || task.checkMode === false;
-  let execs: ExecResult[] = [];
+  let execs: ExecResult[] = plan.ran ? [plan.ran.result] : [];
   if (plan.changes.length > 0) {
     if (live) execs = await applyChanges(ctx, plan.changes, become);
     else recordPredictions(ctx, plan.changes);
@@ -89,7 +118,7 @@ async function runItem(ctx: HostContext, task: TaskDef, extra: Record<string, un
   result.changed = changed;
   result.failed = failed;
   const msg = failed && last ? failureText(last, ctx.host.name) : plan.msg;
-  return { status: failed ? 'failed' : changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result, msg };
+  return { status: failed ? 'failed' : changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result, msg, ranKey: plan.ran?.key };
 }
 
 function failureText(r: ExecResult, host: string): string {

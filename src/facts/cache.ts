@@ -22,14 +22,29 @@ export class FactCache {
     return this.values.has(key);
   }
 
-  // Fetches all missing probes in one remote execution.
-  async prefetch(probes: Probe<unknown>[]): Promise<void> {
+  // Fetches all missing probes in one remote execution. `become: false` runs
+  // them as the login user, without sudo (for facts that need no root).
+  async prefetch(probes: Probe<unknown>[], opts: { become?: boolean } = {}): Promise<void> {
     const seen = new Set<string>();
     const missing = probes.filter((p) => !this.values.has(p.key) && !seen.has(p.key) && seen.add(p.key));
     if (missing.length === 0) return;
-    const become = this.become() || missing.some((p) => p.become);
-    const got = await runProbes(this.transport, missing, become);
-    for (const [k, v] of got) this.values.set(k, v);
+    const become = opts.become ?? (this.become() || missing.some((p) => p.become));
+    const apart = missing.filter((p) => p.exact && !!p.become !== become);
+    const together = missing.filter((p) => !apart.includes(p));
+    const got = together.length ? await runProbes(this.transport, together, become) : new Map<string, unknown>();
+    if (apart.length) for (const [k, v] of await runProbes(this.transport, apart, !become)) got.set(k, v);
+    for (const probe of missing) {
+      const value = got.get(probe.key);
+      this.values.set(probe.key, value);
+      // A composite probe also answers the simpler probes it read on the way.
+      for (const [p, v] of probe.also?.(value) ?? []) if (!this.values.has(p.key)) this.values.set(p.key, v);
+    }
+  }
+
+  // Drops one fact so that the next read runs its probe again (a retried read-only command).
+  forget(key: string): void {
+    this.values.delete(key);
+    this.predicted.delete(key);
   }
 
   async get<T>(probe: Probe<T>): Promise<T> {

@@ -13,13 +13,16 @@ export interface FileFact {
   linkTarget?: string;
 }
 
+// The scripts below read the path from "$p" (exit 3: absent), so composite
+// probes can run them on a path they find on the host.
+export const STAT_SCRIPT = `if [ -L "$p" ]; then printf 'link %s %s %s %s\\n' "$(stat -c '%a %U %G %s' "$p")" "$(readlink "$p")"; elif [ -e "$p" ]; then stat -c '%F|%a|%U|%G|%s' "$p"; [ -f "$p" ] && sha256sum "$p" | cut -d' ' -f1; else exit 3; fi`;
+export const CONTENT_SCRIPT = `[ -f "$p" ] || exit 3; base64 -w0 "$p"`;
+
+export const parseFileFact = (out: string, code: number): FileFact | null => (code === 3 || !out.trim() ? null : parseStat(out));
+export const parseContent = (out: string, code: number): Buffer | null => (code === 3 ? null : Buffer.from(out.trim(), 'base64'));
+
 export function fileProbe(path: string): Probe<FileFact | null> {
-  return {
-    key: `file:${path}`,
-    script: sh`p=${path}; if [ -L "$p" ]; then printf 'link %s %s %s %s\\n' "$(stat -c '%a %U %G %s' "$p")" "$(readlink "$p")"; elif [ -e "$p" ]; then stat -c '%F|%a|%U|%G|%s' "$p"; [ -f "$p" ] && sha256sum "$p" | cut -d' ' -f1; else exit 3; fi`,
-    become: true,
-    parse: (out, code) => (code === 3 || !out.trim() ? null : parseStat(out)),
-  };
+  return { key: `file:${path}`, script: `${sh`p=${path}`}; ${STAT_SCRIPT}`, become: true, parse: parseFileFact };
 }
 
 export function parseStat(out: string): FileFact {
@@ -35,10 +38,5 @@ export function parseStat(out: string): FileFact {
 
 // Content as base64 so any bytes survive the trip; null when absent.
 export function fileContentProbe(path: string): Probe<Buffer | null> {
-  return {
-    key: `content:${path}`,
-    script: sh`p=${path}; [ -f "$p" ] || exit 3; base64 -w0 "$p"`,
-    become: true,
-    parse: (out, code) => (code === 3 ? null : Buffer.from(out.trim(), 'base64')),
-  };
+  return { key: `content:${path}`, script: `${sh`p=${path}`}; ${CONTENT_SCRIPT}`, become: true, parse: parseContent };
 }

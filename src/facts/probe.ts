@@ -11,7 +11,13 @@ export interface Probe<T> {
   script: string;
   // Read as root when the task runs with become.
   become?: boolean;
+  // Run exactly as `become` says (a command as the login user stays so): in a
+  // batch of the other kind the probe gets an execution of its own.
+  exact?: boolean;
   parse(stdout: string, exitCode: number): T;
+  // Facts of simpler probes that this one read on the way (e.g. a user's
+  // authorized_keys found through their home folder), cached beside it.
+  also?(value: T): [Probe<unknown>, unknown][];
 }
 
 // The host answered, but the probe could not run there (e.g. sudo refused).

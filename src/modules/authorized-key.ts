@@ -5,6 +5,7 @@
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { fileContentProbe, fileProbe } from '../facts/files.js';
+import { authorizedKeysProbe, defaultKeysPath } from '../facts/authorized-keys.js';
 import { userProbe, type UserFact } from '../facts/users.js';
 import { sh } from '../transport/quote.js';
 import { flagArg, pathArg } from './args.js';
@@ -25,16 +26,18 @@ const args = z
   .describe('Manage SSH public keys in authorized_keys');
 type Args = z.output<typeof args>;
 
-const keysPath = (a: Args, user: UserFact): string => a.path ?? `${user.home.replace(/\/$/, '')}/.ssh/authorized_keys`;
+const keysPath = (a: Args, user: UserFact): string => a.path ?? defaultKeysPath(user);
 
 export default defineModule({
   name: 'authorized_key',
   description: 'Add or remove SSH public keys in a user\'s authorized_keys',
   args,
-  probes: (a) => [userProbe(a.user), ...(a.path ? [fileProbe(a.path), fileContentProbe(a.path), fileProbe(dirname(a.path))] : [])],
+  // Without `path`, one probe finds the file through the user's home folder.
+  probes: (a) => (a.path ? [userProbe(a.user), fileProbe(a.path), fileContentProbe(a.path), fileProbe(dirname(a.path))] : [authorizedKeysProbe(a.user)]),
   async plan(a, ctx) {
     const { keys, bad } = parseWantedKeys(a.key);
     if (bad.length) return { changes: [], failed: `authorized_key: cannot read "${bad[0].slice(0, 60)}" as a public key (expected "TYPE BASE64 [comment]")` };
+    if (!a.path) await ctx.fact(authorizedKeysProbe(a.user));
     const user = await ctx.fact(userProbe(a.user));
     if (!user) return { changes: [], failed: `Cannot manage the SSH keys of "${a.user}": no such user` };
     const path = keysPath(a, user);

@@ -1,6 +1,7 @@
 // command and shell: run something on the host. Changed unless `creates` /
 // `removes` say there is nothing to do, or the task's `changed_when` says so.
 import { z } from 'zod';
+import { commandProbe } from '../facts/command.js';
 import { fileProbe } from '../facts/files.js';
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
@@ -21,18 +22,28 @@ function result(_a: Args, results: ExecResult[]): Record<string, unknown> {
   return { rc: r.exitCode, stdout: r.stdout.replace(/\n$/, ''), stderr: r.stderr.replace(/\n$/, ''), stdout_lines: r.stdout.split('\n').filter(Boolean) };
 }
 
+function script(a: Args): string {
+  const body = a.stdin !== undefined ? `${a.cmd} <<'PIRUN_STDIN_EOF'\n${a.stdin}\nPIRUN_STDIN_EOF` : a.cmd;
+  return a.chdir ? `cd ${quote(a.chdir)} || exit 1\n${body}` : body;
+}
+
 function make(name: 'command' | 'shell'): Module<Args> {
   return defineModule({
     name,
     description: name === 'command' ? 'Run a command (no shell features are interpreted by pirun)' : 'Run a shell script line',
     args,
-    probes: (a) => [a.creates, a.removes].filter((p): p is string => !!p).map((p) => fileProbe(p)),
+    probes: (a, ctx) => [
+      ...[a.creates, a.removes].filter((p): p is string => !!p).map((p) => fileProbe(p)),
+      ...(ctx.readOnly && !a.creates && !a.removes ? [commandProbe(script(a), ctx.become, a.cmd)] : []),
+    ],
     async plan(a, ctx) {
       if (a.creates && (await ctx.fact(fileProbe(a.creates)))) return { changes: [], skipped: `"${a.creates}" exists` };
       if (a.removes && !(await ctx.fact(fileProbe(a.removes)))) return { changes: [], skipped: `"${a.removes}" does not exist` };
-      let script = a.chdir ? `cd ${quote(a.chdir)} || exit 1\n` : '';
-      script += a.stdin !== undefined ? `${a.cmd} <<'PIRUN_STDIN_EOF'\n${a.stdin}\nPIRUN_STDIN_EOF` : a.cmd;
-      return { changes: [{ summary: `run ${a.cmd.split('\n')[0]}`, steps: [{ kind: 'exec', script, label: a.cmd }] }] };
+      if (ctx.readOnly) {
+        const probe = commandProbe(script(a), ctx.become, a.cmd);
+        return { changes: [], ran: { result: await ctx.fact(probe), key: probe.key } };
+      }
+      return { changes: [{ summary: `run ${a.cmd.split('\n')[0]}`, steps: [{ kind: 'exec', script: script(a), label: a.cmd }] }] };
     },
     result,
   });

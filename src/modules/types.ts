@@ -24,6 +24,9 @@ export interface PlanContext {
   predicted(probe: Probe<unknown>): boolean;
   // All variables visible to the task (already merged by precedence).
   vars: Record<string, unknown>;
+  // The task says it only reads (changed_when: false, check_mode: false):
+  // a command may then answer from the batched probe (see facts/command.ts).
+  readOnly: boolean;
   // Packages that an earlier task of this run installs (known in check mode before they exist).
   pendingPackages: Set<string>;
   // Folders where the task's `src` files and templates are looked up (role first).
@@ -117,6 +120,9 @@ export interface Plan {
   msg?: string;
   // Run the plan's steps in check mode too (read-only commands such as `command` with check_mode: false).
   runInCheckMode?: boolean;
+  // A read-only command already ran as a fact probe: its result, and the
+  // probe's cache key (forgotten before a retry, so the retry runs it again).
+  ran?: { result: ExecResult; key: string };
 }
 
 export interface Module<A = unknown> {
@@ -126,7 +132,7 @@ export interface Module<A = unknown> {
   // Arguments that are Jinja conditions (like `when`): the engine evaluates them to booleans.
   conditionArgs?: string[];
   // Facts the module will read, so the engine can batch several tasks' probes into one execution.
-  probes?(args: A, ctx: Pick<PlanContext, 'host' | 'vars'>): Probe<unknown>[];
+  probes?(args: A, ctx: Pick<PlanContext, 'host' | 'vars' | 'readOnly' | 'become'>): Probe<unknown>[];
   plan(args: A, ctx: PlanContext): Promise<Plan>;
   // Turns the step results into the registered result (e.g. stdout and rc of `command`).
   result?(args: A, results: ExecResult[]): Record<string, unknown>;

@@ -31,6 +31,7 @@ export function fakeContext(facts: Record<string, unknown>, opts: FakeOptions = 
     },
     predicted: (p) => (opts.predicted ?? []).includes(p.key),
     vars: {},
+    readOnly: false,
     pendingPackages: new Set(opts.pendingPackages ?? []),
     searchPaths: { files: [], templates: [] },
     renderTemplate: () => '',
