@@ -74,8 +74,8 @@ async function runItem(ctx: HostContext, task: TaskDef, extra: Record<string, un
   const { condition, retries, delayMs } = task.until;
   for (let n = 1; ; n++) {
     const o = await attempt(ctx, task, extra);
-    o.result.attempts = n;
     if (o.status === 'skipped') return o;
+    o.result.attempts = n;
     const scope = makeScope(layers(ctx.hv, task, { ...extra, ...(task.register ? { [task.register]: o.result } : {}), result: o.result }));
     if (evaluate(condition, scope)) return o;
     if (n > retries || ctx.options.stopping()) {

@@ -97,6 +97,48 @@ describe('engine on real hosts', () => {
     expect(rep.stats.connections.h1).toBe(1);
   });
 
+  it('batches read-only commands with the facts, yet each reads the host as it is at its turn; until retries', async () => {
+    const pb = join(dir, 'readonly.yaml');
+    const ro = (name: string, cmd: string, extra = '') =>
+      `    - name: ${name}\n      command: ${cmd}\n      register: ${name}\n      check_mode: false\n      changed_when: false\n${extra}`;
+    writeFileSync(
+      pb,
+      `- name: read-only
+  hosts: h1
+  become: true
+  tasks:
+${ro('before', 'cat /etc/pirun-ro', '      failed_when: false\n')}${ro('who', 'id -un')}    - name: Write
+      copy: { dest: /etc/pirun-ro, content: "{{ ro_value }}\\n" }
+${ro('after', 'cat /etc/pirun-ro')}    - name: Raise a flag a second from now
+      shell: "rm -f /run/pirun-flag; (sleep 1; touch /run/pirun-flag) >/dev/null 2>&1 &"
+      when: flag_test | default(false)
+${ro('flag', 'test -e /run/pirun-flag', '      until: flag.rc == 0\n      retries: 40\n      delay: 0.1\n      when: flag_test | default(false)\n')}    - name: Record what the reads saw
+      copy: { dest: /etc/pirun-ro-seen, content: "{{ before.stdout }}|{{ after.stdout }}|{{ who.stdout }}|{{ flag.attempts | default(0) }}\\n" }
+`,
+    );
+    const h1 = fleet.hosts[0];
+    const run = async (value: string, more: string[] = []) => {
+      const r = await runPirun([pb, ...base(), '-e', `ro_value=${value}`, ...more, '--json', '-']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    await run('first');
+    expect((await fleet.exec(h1, 'cat /etc/pirun-ro-seen')).stdout).toBe('|first|root|0\n');
+    // "before" ran in the batch ahead of the write; "after" ran again once the write changed the host.
+    await run('second');
+    expect((await fleet.exec(h1, 'cat /etc/pirun-ro-seen')).stdout).toBe('first|second|root|0\n');
+    await run('second');
+    // Nothing to change (and no host facts used): one batch with the file's facts and every read-only command.
+    const quiet = await run('second');
+    expect(quiet.hosts.h1.changed).toBe(0);
+    expect(quiet.stats.execs.h1).toBe(1);
+    // The flag appears a second after the shell starts it: the first read fails, a retry sees it.
+    await run('second', ['-e', 'flag_test=true']);
+    const seen = (await fleet.exec(h1, 'cat /etc/pirun-ro-seen')).stdout.trim().split('|');
+    expect(seen.slice(0, 3)).toEqual(['second', 'second', 'root']);
+    expect(Number(seen[3])).toBeGreaterThan(1);
+  });
+
   it('reports drift made by hand in check mode without touching the host', async () => {
     const pb = playbook();
     const h2 = fleet.hosts[1];
