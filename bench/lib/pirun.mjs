@@ -46,6 +46,18 @@ export function runPirun({ root, playbook, inventory, knownHostsFile, check = fa
   });
 }
 
+// Where a phase's time goes: the tasks with the longest median duration across hosts.
+function slowest(hosts, n = 6) {
+  const byTask = new Map();
+  for (const [, x] of hosts) {
+    for (const t of x.tasks) {
+      const k = `${t.role ? `${t.role} | ` : ''}${t.task}`;
+      byTask.set(k, [...(byTask.get(k) ?? []), t.durationMs ?? 0]);
+    }
+  }
+  return [...byTask].map(([task, ms]) => ({ task, medianMs: median(ms) })).sort((a, b) => b.medianMs - a.medianMs).slice(0, n);
+}
+
 // The row for one pirun phase: outcome per host and the per-host counters.
 export function summarize(r, roles) {
   const rep = r.report;
@@ -67,6 +79,7 @@ export function summarize(r, roles) {
     controllerCpuSeconds: r.cpuSeconds,
     controllerCpuMsPerHost: r.cpuSeconds !== null && hosts.length ? (r.cpuSeconds * 1000) / hosts.length : null,
     controllerPeakMb: r.maxRssMb,
+    slowestTasks: slowest(hosts),
     failures: failedTasks.slice(0, 8),
     ...(rep ? {} : { error: r.tail }),
   };

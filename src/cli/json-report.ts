@@ -14,7 +14,7 @@ export function jsonReport(report: RunReport): unknown {
         skipped: h.skipped,
         unreachable: h.unreachable,
         untouched: h.untouched ?? false,
-        tasks: h.tasks.map((t) => ({ role: t.role ?? null, task: t.task, status: t.status, changes: t.changes.map((c) => c.summary), msg: t.msg ?? null })),
+        tasks: h.tasks.map((t) => ({ role: t.role ?? null, task: t.task, status: t.status, changes: t.changes.map((c) => c.summary), msg: t.msg ?? null, durationMs: t.durationMs })),
       },
     ]),
   );

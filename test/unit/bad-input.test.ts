@@ -37,6 +37,13 @@ describe('bad input', () => {
     await expectOneLineError([pb, '-i', inv], /^pirun: Cannot parse playbook ".*syntax\.yaml": line \d+, column \d+/);
   });
 
+  it('retries without until, or a negative delay, names the task', async () => {
+    const noUntil = file('retries.yaml', '- hosts: all\n  tasks:\n    - name: wait for it\n      command: "true"\n      retries: 3\n');
+    await expectOneLineError([noUntil, '-i', inv], /Invalid task "wait for it" in .*retries\.yaml.*retries and delay need until/);
+    const badDelay = file('delay.yaml', '- hosts: all\n  tasks:\n    - name: wait for it\n      command: "true"\n      until: false\n      delay: -1\n');
+    await expectOneLineError([badDelay, '-i', inv], /Invalid task "wait for it" in .*delay\.yaml.*delay/);
+  });
+
   it('an unknown module names the task and where it is', async () => {
     const pb = file('unknown-module.yaml', '- hosts: all\n  tasks:\n    - name: Install\n      aptt: { name: curl }\n');
     await expectOneLineError([pb, '-i', inv], /Invalid task "Install" in .*unknown-module\.yaml: \[0\]\.tasks\[0\]: unknown module "aptt"/);
