@@ -29,11 +29,12 @@ export class FactCache {
     const missing = probes.filter((p) => !this.values.has(p.key) && !seen.has(p.key) && seen.add(p.key));
     if (missing.length === 0) return;
     const become = opts.become ?? (this.become() || missing.some((p) => p.become));
-    const apart = missing.filter((p) => p.exact && !!p.become !== become);
-    const together = missing.filter((p) => !apart.includes(p));
+    const run = combine(missing);
+    const apart = run.filter((p) => p.exact && !!p.become !== become);
+    const together = run.filter((p) => !apart.includes(p));
     const got = together.length ? await runProbes(this.transport, together, become) : new Map<string, unknown>();
     if (apart.length) for (const [k, v] of await runProbes(this.transport, apart, !become)) got.set(k, v);
-    for (const probe of missing) {
+    for (const probe of run) {
       const value = got.get(probe.key);
       this.values.set(probe.key, value);
       // A composite probe also answers the simpler probes it read on the way.
@@ -86,4 +87,14 @@ export class FactCache {
   isPredicted(key: string): boolean {
     return this.predicted.has(key);
   }
+}
+
+// Probes of one kind (e.g. systemd units) become one probe that reads them all
+// with a single command, and answers each of them through `also`.
+function combine(probes: Probe<unknown>[]): Probe<unknown>[] {
+  const kinds = new Map<string, Probe<unknown>[]>();
+  for (const p of probes) if (p.batch) kinds.set(p.batch.kind, [...(kinds.get(p.batch.kind) ?? []), p]);
+  const merged = [...kinds.values()].filter((members) => members.length > 1);
+  const inMerged = new Set(merged.flat());
+  return [...probes.filter((p) => !inMerged.has(p)), ...merged.map((members) => members[0].batch!.combine(members))];
 }

@@ -18,6 +18,9 @@ export interface Probe<T> {
   // Facts of simpler probes that this one read on the way (e.g. a user's
   // authorized_keys found through their home folder), cached beside it.
   also?(value: T): [Probe<unknown>, unknown][];
+  // Probes of the same kind in one batch are read by one combined probe
+  // (one `systemctl show` for every unit instead of one per unit).
+  batch?: { kind: string; combine(members: Probe<unknown>[]): Probe<unknown> };
 }
 
 // The host answered, but the probe could not run there (e.g. sudo refused).

@@ -2,7 +2,7 @@
 // or not, started or stopped, as Ansible's module does it. restarted and
 // reloaded always change (they are what handlers ask for). A unit that does
 // not exist fails the task, unless missing_ok; in check mode a unit that a
-// pending package brings is planned as Debian leaves it: enabled and active.
+// pending package brings is planned as Debian leaves it (see assumedUnit).
 import { z } from 'zod';
 import { daemonReloadProbe } from '../facts/daemon-reload.js';
 import { fileProbe } from '../facts/files.js';
@@ -35,9 +35,20 @@ const UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/syste
 
 const isMasked = (u: UnitFact) => u.loadState === 'masked' || u.unitFileState.startsWith('masked');
 
-// What to plan against when the unit is not there now (undefined: really missing).
-function assumedUnit(name: string, ctx: PlanContext): { unit: UnitFact; why: string } | undefined {
-  if (ctx.pendingPackages.size > 0) {
+// The package a unit most likely comes from: its name without type and instance.
+const packageOf = (name: string): string => name.replace(UNIT_TYPES, '').replace(/@.*$/, '');
+
+// What to plan against when the unit is not there now (undefined: really
+// missing). In check mode a unit may come with a package an earlier task
+// installs. With missing_ok the unit may well never come, so only a pending
+// package of the same name counts; without it, any pending package may bring
+// it (planning it as missing would fail a run that works). Debian enables and
+// starts a service it installs; an instance of a template unit (wg-quick@wg0)
+// arrives loadable but neither enabled nor running.
+function assumedUnit(name: string, ctx: PlanContext, missingOk: boolean): { unit: UnitFact; why: string } | undefined {
+  const pkg = packageOf(name);
+  if (missingOk ? ctx.pendingPackages.has(pkg) : ctx.pendingPackages.size > 0) {
+    if (name.includes('@')) return { unit: { name, loadState: 'loaded', activeState: 'inactive', unitFileState: 'disabled' }, why: 'a package installed earlier in this run brings its template' };
     return { unit: { name, loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' }, why: 'a package installed earlier in this run brings it enabled and active' };
   }
   if (ctx.check && UNIT_DIRS.some((d) => ctx.predicted(fileProbe(`${d}/${name}`)))) {
@@ -67,7 +78,7 @@ export default defineModule({
     let unit = await ctx.fact(unitProbe(name));
     let msg: string | undefined;
     if (!unit) {
-      const assumed = assumedUnit(name, ctx);
+      const assumed = assumedUnit(name, ctx, a.missing_ok);
       if (!assumed) {
         if (a.missing_ok) return { changes: [], skipped: `unit "${name}" does not exist` };
         return { changes: [], failed: `Cannot manage unit "${name}" on "${ctx.host.name}": the unit does not exist (set missing_ok: true to skip hosts without it)` };

@@ -2,17 +2,21 @@
 // SSH): the batch, the read-only command probe and the composite
 // authorized_keys probe.
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authorizedKeysProbe } from '../../src/facts/authorized-keys.js';
 import { FactCache } from '../../src/facts/cache.js';
 import { commandProbe } from '../../src/facts/command.js';
 import { fileContentProbe, fileProbe } from '../../src/facts/files.js';
+import { unitProbe } from '../../src/facts/units.js';
 import { userProbe } from '../../src/facts/users.js';
 import { wrapScript } from '../../src/transport/become.js';
 import type { ExecResult, Transport } from '../../src/transport/types.js';
 
 // Runs each script in a local shell and records whether it asked for sudo.
-function localTransport(): Transport & { runs: { become: boolean }[] } {
+function localTransport(env: Record<string, string> = {}): Transport & { runs: { become: boolean }[] } {
   const runs: { become: boolean }[] = [];
   return {
     host: 'local',
@@ -20,7 +24,7 @@ function localTransport(): Transport & { runs: { become: boolean }[] } {
     runs,
     async exec(script, opts = {}): Promise<ExecResult> {
       runs.push({ become: !!opts.become });
-      const r = spawnSync('sh', ['-s'], { input: wrapScript(script), encoding: 'utf8' });
+      const r = spawnSync('sh', ['-s'], { input: wrapScript(script), encoding: 'utf8', env: { ...process.env, ...env } });
       return { command: script, exitCode: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, durationMs: 0, failed: r.status !== 0 };
     },
     async close() {},
@@ -92,5 +96,54 @@ describe('authorized_keys composite probe', () => {
     expect(v).toEqual({ user: null, path: null, dir: null, file: null, content: null });
     expect(await cache.get(userProbe('pirun-no-such-user'))).toBeNull();
     expect(t.runs).toHaveLength(1);
+  });
+});
+
+// systemctl is not on the controller: a stand-in that answers like
+// `systemctl show --property=...` (one block per unit, blank lines between;
+// a name it cannot parse fails the whole call) and logs each call.
+function fakeSystemctl(): { env: Record<string, string>; calls: () => string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'pirun-systemctl-'));
+  const log = join(dir, 'calls');
+  writeFileSync(log, '');
+  writeFileSync(
+    join(dir, 'systemctl'),
+    `#!/bin/sh
+echo "$*" >> ${log}
+shift 3
+first=1
+for u in "$@"; do case "$u" in *' '*) exit 1;; esac; done
+for u in "$@"; do
+  [ $first = 1 ] || echo; first=0
+  case "$u" in
+    ssh.service) printf 'LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n';;
+    *) printf 'LoadState=not-found\nActiveState=inactive\nUnitFileState=\n';;
+  esac
+done
+`,
+  );
+  chmodSync(join(dir, 'systemctl'), 0o755);
+  return { env: { PATH: `${dir}:${process.env.PATH}` }, calls: () => spawnSync('cat', [log], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean) };
+}
+
+describe('systemd unit probes in one batch', () => {
+  it('reads every unit with one systemctl call and answers each unit probe', async () => {
+    const fake = fakeSystemctl();
+    const cache = new FactCache(localTransport(fake.env), () => false);
+    await cache.prefetch([unitProbe('ssh.service'), unitProbe('bluetooth.service'), fileProbe('/etc/hostname')]);
+    expect(fake.calls()).toHaveLength(1);
+    expect(await cache.get(unitProbe('ssh.service'))).toEqual({ name: 'ssh.service', loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' });
+    expect(await cache.get(unitProbe('bluetooth.service'))).toBeNull();
+    expect(fake.calls()).toHaveLength(1);
+  });
+
+  it('falls back to one call per unit when systemctl refuses a name, and answers the others', async () => {
+    const fake = fakeSystemctl();
+    const cache = new FactCache(localTransport(fake.env), () => false);
+    await cache.prefetch([unitProbe('ssh.service'), unitProbe('bad name'), unitProbe('avahi-daemon.socket')]);
+    expect(fake.calls()).toHaveLength(4);
+    expect((await cache.get(unitProbe('ssh.service')))?.activeState).toBe('active');
+    expect(await cache.get(unitProbe('bad name'))).toBeNull();
+    expect(await cache.get(unitProbe('avahi-daemon.socket'))).toBeNull();
   });
 });
