@@ -62,6 +62,18 @@ env.addGlobal('lookup', (kind: string, path: string) => {
 
 const SINGLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
 
+// Compiled once per run: a fleet renders the same task arguments for every
+// host, and compiling (parse, code generation) costs far more than rendering.
+const compiled = new Map<string, nunjucks.Template>();
+function render(source: string, scope: Scope): string {
+  let t = compiled.get(source);
+  if (!t) {
+    t = new nunjucks.Template(source, env, undefined, true);
+    compiled.set(source, t);
+  }
+  return t.render(scope);
+}
+
 export type Scope = Record<string, unknown>;
 
 function check(source: string, scope: Scope): void {
@@ -83,11 +95,11 @@ export function renderString(source: string, scope: Scope): unknown {
     const single = SINGLE.exec(source);
     if (single && !single[1].includes('}}')) {
       captured = undefined;
-      env.renderString(`{{ (${single[1]}) | __capture }}`, scope);
+      render(`{{ (${single[1]}) | __capture }}`, scope);
       if (captured === undefined) throw new TemplateError(`undefined value in "${source.trim()}"`);
       return captured;
     }
-    return env.renderString(source, scope);
+    return render(source, scope);
   } catch (err) {
     throw wrap(err, source);
   }
@@ -110,7 +122,7 @@ export function evaluate(expr: unknown, scope: Scope): boolean {
   const source = String(expr).replace(/^\s*\{\{([\s\S]*)\}\}\s*$/, '$1');
   check(`{{ ${source} }}`, scope);
   try {
-    return env.renderString(`{% if ${source} %}1{% else %}0{% endif %}`, scope) === '1';
+    return render(`{% if ${source} %}1{% else %}0{% endif %}`, scope) === '1';
   } catch (err) {
     throw wrap(err, source);
   }
@@ -119,7 +131,7 @@ export function evaluate(expr: unknown, scope: Scope): boolean {
 export function renderFile(text: string, scope: Scope): string {
   check(text, scope);
   try {
-    return env.renderString(text, scope);
+    return render(text, scope);
   } catch (err) {
     throw wrap(err, text.slice(0, 60));
   }
