@@ -50,7 +50,11 @@ export function makeScope(vars: Record<string, unknown>): Scope {
       if (typeof key !== 'string') return undefined;
       if (resolved.has(key)) return resolved.get(key);
       const raw = target[key];
-      if (!isTemplated(raw) || resolving.has(key) || resolving.size > 10) return raw;
+      if (!isTemplated(raw)) {
+        resolved.set(key, raw);
+        return raw;
+      }
+      if (resolving.has(key) || resolving.size > 10) return raw;
       resolving.add(key);
       try {
         const v = renderDeep(raw, proxy);
@@ -64,9 +68,14 @@ export function makeScope(vars: Record<string, unknown>): Scope {
   return proxy;
 }
 
+// Objects (hostvars, facts, registered results) are walked once, not on every read.
+const templatedObjects = new WeakMap<object, boolean>();
 function isTemplated(v: unknown): boolean {
   if (typeof v === 'string') return v.includes('{{') || v.includes('{%');
-  if (Array.isArray(v)) return v.some(isTemplated);
-  if (v && typeof v === 'object') return Object.values(v).some(isTemplated);
-  return false;
+  if (!v || typeof v !== 'object') return false;
+  const known = templatedObjects.get(v);
+  if (known !== undefined) return known;
+  const found = Array.isArray(v) ? v.some(isTemplated) : Object.values(v).some(isTemplated);
+  templatedObjects.set(v, found);
+  return found;
 }
