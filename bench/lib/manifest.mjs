@@ -27,7 +27,7 @@ function whenFalse(conds, scope) {
 
 const ALWAYS_FILES = [
   '/etc/ssh/sshd_config', '/etc/fail2ban/jail.local', '/etc/ufw/ufw.conf', '/etc/ufw/user.rules', '/etc/ufw/user6.rules',
-  '/etc/default/ufw', '/etc/apt/apt.conf.d/20auto-upgrades',
+  '/etc/default/ufw', '/etc/apt/apt.conf.d/21pirun-auto-upgrades',
 ];
 const ALWAYS_UNITS = [
   'ssh.service', 'fail2ban.service', 'ufw.service', 'unattended-upgrades.service', 'avahi-daemon.service', 'avahi-daemon.socket',

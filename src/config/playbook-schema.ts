@@ -45,6 +45,7 @@ export const playSchema = z.strictObject({
   vars: z.record(z.string(), z.unknown()).optional().describe('Play variables'),
   vars_files: z.array(z.string()).optional().describe('YAML files of variables, relative to the playbook'),
   roles: z.array(roleRefSchema).optional().describe('Roles applied in order before the tasks'),
+  pre_tasks: z.array(z.record(z.string(), z.unknown())).optional().describe('Tasks run before the roles'),
   tasks: z.array(z.record(z.string(), z.unknown())).optional().describe('Tasks run after the roles'),
   handlers: z.array(z.record(z.string(), z.unknown())).optional().describe('Tasks run once at the end when notified'),
   health: z.array(z.record(z.string(), z.unknown())).optional().describe('Checks every host of a batch must pass before the next batch starts'),

@@ -39,11 +39,12 @@ function loadPlay(p: PlayInput, index: number, pb: { file: string; dir: string }
     for (const t of loaded.tasks) tasks.push({ ...t, when: when === undefined ? t.when : [when, ...t.when], tags: [...t.tags, ...extraTags] });
     handlers.push(...loaded.handlers);
   });
-  const list = (key: 'tasks' | 'handlers' | 'health') =>
+  const list = (key: 'pre_tasks' | 'tasks' | 'handlers' | 'health') =>
     (p[key] ?? []).map((t, i) => {
       const def = parseTask(t, where(`${key}[${i}]`));
       return { ...def, tags: [...def.tags, ...tags] };
     });
+  tasks.unshift(...list('pre_tasks'));
   tasks.push(...list('tasks'));
   handlers.push(...list('handlers'));
   return {
