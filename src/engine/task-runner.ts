@@ -26,9 +26,10 @@ interface ItemOutcome {
 }
 
 // A task that declares it only reads the host: its command may answer from
-// the batched fact probe (facts/command.ts).
+// the batched fact probe (facts/command.ts). Not with no_log, so that its
+// output stays out of the batch's -vv listing.
 export function isReadOnly(task: TaskDef): boolean {
-  return task.checkMode === false && (task.changedWhen === false || task.changedWhen === 'false');
+  return task.checkMode === false && (task.changedWhen === false || task.changedWhen === 'false') && !task.noLog;
 }
 
 class TaskFailure extends Error {}
