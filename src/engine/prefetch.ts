@@ -6,7 +6,7 @@ import { getModule } from '../modules/index.js';
 import type { Probe } from '../facts/probe.js';
 import type { HostContext } from './context.js';
 import { layers, makeScope } from './scope.js';
-import { isReadOnly, loopItems } from './task-runner.js';
+import { isReadOnly, loopItems, taskBecome } from './task-runner.js';
 import { evaluate, renderDeep, type Scope } from './template.js';
 
 // Renders each argument on its own; one that cannot be rendered yet (it uses
@@ -34,15 +34,15 @@ function whenValue(conditions: unknown[], scope: Scope): boolean | undefined {
   }
 }
 
-export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<unknown>[] = []): Promise<void> {
-  const probes: Probe<unknown>[] = [...extra];
+export async function prefetch(ctx: HostContext, tasks: TaskDef[]): Promise<void> {
+  const probes: Probe<unknown>[] = [];
   for (const task of tasks) {
     const mod = getModule(task.module);
     if (!mod?.probes) continue;
     // A read-only command runs in the batch only where the real run would
     // run it: its condition known true and its arguments complete.
     const readOnly = isReadOnly(task);
-    const become = task.become ?? ctx.hv.play.become;
+    const become = taskBecome(task, ctx.hv);
     try {
       const scope = makeScope(layers(ctx.hv, task));
       const items = loopItems(task, scope) ?? [undefined];

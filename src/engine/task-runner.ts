@@ -11,7 +11,7 @@ import { applyChanges } from './apply-changes.js';
 import { explainFailure } from '../facts/probe.js';
 import type { HostContext } from './context.js';
 import type { ChangeReport, TaskResult, TaskStatus } from './events.js';
-import { layers, makeScope } from './scope.js';
+import { layers, makeScope, type HostVars } from './scope.js';
 import { evaluate, renderDeep, renderFile, renderString, TemplateError, type Scope } from './template.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,12 @@ interface ItemOutcome {
 // output stays out of the batch's -vv listing.
 export function isReadOnly(task: TaskDef): boolean {
   return task.checkMode === false && (task.changedWhen === false || task.changedWhen === 'false') && !task.noLog;
+}
+
+// Whether the task runs through sudo. The prefetch and the run must agree:
+// a read-only command's probe key depends on it.
+export function taskBecome(task: TaskDef, hv: HostVars): boolean {
+  return task.become ?? hv.play.become;
 }
 
 class TaskFailure extends Error {}
@@ -92,7 +98,7 @@ async function attempt(ctx: HostContext, task: TaskDef, extra: Record<string, un
   const mod = getModule(task.module)!;
   const scope = makeScope(layers(ctx.hv, task, extra));
   if (!task.when.every((w) => evaluate(w, scope))) return { status: 'skipped', changes: [], result: { skipped: true }, msg: 'condition false' };
-  const become = task.become ?? ctx.hv.play.become;
+  const become = taskBecome(task, ctx.hv);
   const checked = validateArgs(mod.args, renderArgs(mod, task, scope), { module: task.module });
   if (!checked.ok) throw new TaskFailure(checked.message);
   const plan = await mod.plan(checked.value, planContext(ctx, task, scope, become));

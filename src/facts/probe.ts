@@ -34,21 +34,35 @@ export function explainFailure(host: string, stderr: string): string | undefined
   return undefined;
 }
 
+// Scripts run one after another in one shell, each in a subshell (stderr
+// dropped) followed by a marker line with its exit code; split() returns each
+// script's output and exit code, undefined for those that never finished.
+export function sections(scripts: string[]): { script: string; split(out: string): ({ out: string; code: number } | undefined)[] } {
+  const nonce = randomBytes(8).toString('hex');
+  return {
+    script: scripts.map((s, i) => `( ${s}\n) 2>/dev/null; printf '\\n${nonce}:${i}:%s\\n' "$?"`).join('\n'),
+    split(out) {
+      const got: ({ out: string; code: number } | undefined)[] = scripts.map(() => undefined);
+      const re = new RegExp(`\\n?${nonce}:(\\d+):(\\d+)\\n`, 'g');
+      let start = 0;
+      for (let m = re.exec(out); m !== null; m = re.exec(out)) {
+        got[Number(m[1])] = { out: out.slice(start, m.index), code: Number(m[2]) };
+        start = re.lastIndex;
+      }
+      return got;
+    },
+  };
+}
+
 // Runs probes in one execution. Probes that need root run in the same
 // execution when `become` is set for the batch.
 export async function runProbes(transport: Transport, probes: Probe<unknown>[], become: boolean): Promise<Map<string, unknown>> {
-  const nonce = randomBytes(8).toString('hex');
-  const parts = probes.map((p, i) => `( ${p.script}\n) 2>/dev/null; printf '\\n${nonce}:${i}:%s\\n' "$?"`);
-  const result = await transport.exec(parts.join('\n'), { become, label: `probe ${probes.map((p) => p.key).join(', ')}` });
+  const batch = sections(probes.map((p) => p.script));
+  const result = await transport.exec(batch.script, { become, label: `probe ${probes.map((p) => p.key).join(', ')}` });
   const values = new Map<string, unknown>();
-  const re = new RegExp(`\\n?${nonce}:(\\d+):(\\d+)\\n`, 'g');
-  let start = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(result.stdout)) !== null) {
-    const probe = probes[Number(m[1])];
-    values.set(probe.key, probe.parse(result.stdout.slice(start, m.index), Number(m[2])));
-    start = re.lastIndex;
-  }
+  batch.split(result.stdout).forEach((part, i) => {
+    if (part) values.set(probes[i].key, probes[i].parse(part.out, part.code));
+  });
   if (values.size !== probes.length) {
     const why = explainFailure(transport.host, result.stderr);
     if (why) throw new ProbeError(why, { host: transport.host });
