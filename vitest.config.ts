@@ -13,6 +13,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Some unit tests start the built CLI: give a busy machine room.
+          testTimeout: 20_000,
           // Projects with different maxWorkers run as separate groups: unit first.
           sequence: { groupOrder: 0 },
         },

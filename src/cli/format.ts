@@ -39,6 +39,6 @@ export function recapLines(report: RunReport): string[] {
     const state = h.untouched ? '  (not started)' : '';
     lines.push(`${n.padEnd(width)} : ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped} unreachable=${h.unreachable ? 1 : 0}${state}`);
   }
-  lines.push(`${names.length} host(s) in ${(report.durationMs / 1000).toFixed(1)}s${report.interrupted ? ' (interrupted)' : ''}`);
+  lines.push(`${names.length} host(s) in ${(report.durationMs / 1000).toFixed(1)}s${report.aborted ? ' (aborted)' : report.interrupted ? ' (interrupted)' : ''}`);
   return lines;
 }

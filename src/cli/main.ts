@@ -13,7 +13,9 @@ import { parseExtraVars } from './extra-vars.js';
 import { writeJson } from './json-report.js';
 import { buildProgram, type CliOptions } from './options.js';
 import { promptSecret } from './prompt.js';
-import { plainRenderer } from './render-plain.js';
+import { partialReport } from './partial-report.js';
+import { plainRenderer, type Renderer } from './render-plain.js';
+import { summaryLines } from './summary.js';
 import { listrRenderer } from './render-listr.js';
 import { REPORT_FORMATS, writeDriftReport } from './drift-report.js';
 import { extname } from 'node:path';
@@ -83,15 +85,16 @@ async function runCommand(argv: string[]): Promise<number> {
   const out = opts.json === '-' ? process.stderr : process.stdout;
   const renderer = interactive ? listrRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out }) : plainRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out });
 
+  const partial = partialReport(bus, opts.check);
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;
     if (interrupts === 1) {
       process.stderr.write('\nInterrupted: finishing running steps, starting nothing new (Ctrl-C again to abort now)\n');
-    } else {
-      process.stderr.write('\nAborted\n');
-      process.exit(EXIT.interrupted);
-    }
+      renderer.interrupted();
+    } else if (interrupts === 2) {
+      void abortNow(renderer, partial, out);
+    } else process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onSigint);
   try {
@@ -121,7 +124,29 @@ async function runCommand(argv: string[]): Promise<number> {
   }
 }
 
+// The second Ctrl-C: end the view, say what had finished, exit at once.
+// Steps still running on a host are cut off with the connection.
+async function abortNow(renderer: Renderer, partial: () => RunReport, out: NodeJS.WritableStream): Promise<never> {
+  await Promise.race([renderer.abort(), new Promise((r) => setTimeout(r, 2000))]);
+  out.write('\n');
+  for (const l of summaryLines(partial())) out.write(l + '\n');
+  process.stderr.write('Aborted: steps that were running on a host were cut off and may have stopped halfway\n');
+  process.exit(EXIT.interrupted);
+}
+
+// A reader that goes away (`pirun … | head`) must not crash the run or stop
+// it halfway on a host: later output is dropped and the run ends with its
+// own exit code.
+function survivePipeClose(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  survivePipeClose();
   try {
     if (argv[0] === 'inventory') return await inventoryCommand(argv.slice(1));
     return await runCommand(argv);

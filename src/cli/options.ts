@@ -40,7 +40,7 @@ export function buildProgram(): Command {
     .requiredOption('-i, --inventory <file>', 'inventory YAML file (Ansible shape)')
     .option('-C, --check', 'report what would change, change nothing', false)
     .option('-D, --diff', 'show a unified diff for every file change', false)
-    .option('-l, --limit <pattern>', 'only these hosts: name, group, glob, comma list, !exclude')
+    .option('-l, --limit <pattern>', 'only these hosts: name, group, glob, ~regex, comma list, &group (and also in), !exclude')
     .option('-e, --extra-vars <k=v|@file>', 'extra variables (highest precedence); repeatable', collect, [])
     .option('-t, --tags <tags>', 'only run tasks with these tags (comma list)')
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma list)')
@@ -65,6 +65,8 @@ Commands:
   pirun inventory -i FILE        print hosts, groups and each host's merged variables
 
 Exit codes: 0 all well, 1 usage or configuration error, 2 a host failed,
-3 changes found with --expect-no-changes, 4 a host was unreachable, 130 interrupted.`,
+3 changes found with --expect-no-changes, 4 a host was unreachable,
+70 internal error (a bug in pirun: please report it), 130 interrupted (Ctrl-C).
+Output closed early (pirun … | head): the run goes on and keeps its exit code.`,
     );
 }

@@ -1,9 +1,8 @@
 // Plain lines for CI and pipes: `HOST | TASK | ok|changed|failed|skipped`.
 import type { EngineBus } from '../engine/events.js';
 import { maskText } from '../secrets.js';
-import { driftSummaryLines } from './drift.js';
-import { changeLines, recapLines, resultLine } from './format.js';
-import { rolloutLines } from './rollout.js';
+import { changeLines, resultLine } from './format.js';
+import { summaryLines } from './summary.js';
 
 export interface RenderOptions {
   diff: boolean;
@@ -11,7 +10,15 @@ export interface RenderOptions {
   out: NodeJS.WritableStream;
 }
 
-export function plainRenderer(bus: EngineBus, o: RenderOptions): { done(): Promise<void> } {
+// A view of the engine's events. `interrupted` follows the first Ctrl-C,
+// `abort` the second (the run is cut off: end the view, no report follows).
+export interface Renderer {
+  interrupted(): void;
+  abort(): Promise<void>;
+  done(): Promise<void>;
+}
+
+export function plainRenderer(bus: EngineBus, o: RenderOptions): Renderer {
   const write = (s: string) => o.out.write(s + '\n');
   bus.on('play:start', (e) => write(`PLAY ${e.play} (${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'})`));
   bus.on('batch:start', (e) => write(`BATCH ${e.batch}: ${e.hosts.join(', ')}`));
@@ -29,9 +36,7 @@ export function plainRenderer(bus: EngineBus, o: RenderOptions): { done(): Promi
   });
   bus.on('run:end', (report) => {
     write('');
-    for (const l of recapLines(report)) write(l);
-    for (const l of rolloutLines(report)) write(l);
-    if (report.check) for (const l of driftSummaryLines(report)) write(l);
+    for (const l of summaryLines(report)) write(l);
   });
-  return { done: async () => undefined };
+  return { interrupted: () => undefined, abort: async () => undefined, done: async () => undefined };
 }

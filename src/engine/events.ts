@@ -39,6 +39,10 @@ export interface RunReport {
   ok: boolean;
   check: boolean;
   interrupted: boolean;
+  // Cut off by a second Ctrl-C: the counts are what had finished by then.
+  aborted?: boolean;
+  // Some play ran in several batches (serial).
+  rolling?: boolean;
   hosts: Record<string, HostRecap & { tasks: TaskResult[] }>;
   durationMs: number;
   stats: { connections: Record<string, number>; execs: Record<string, number>; bytesSent: number; guardLogins: Record<string, number> };
@@ -49,6 +53,8 @@ export interface EngineEvents {
   'batch:start': { play: string; batch: number; hosts: string[] };
   'batch:end': { play: string; batch: number; failed: string[] };
   'host:start': { host: string; play: string };
+  // What a host is doing before its next task: connecting, gathering facts.
+  'host:phase': { host: string; play: string; phase: string };
   'task:start': { host: string; play: string; role?: string; task: string };
   'task:end': TaskResult;
   'host:end': { host: string; play: string; failed: boolean; unreachable: boolean };

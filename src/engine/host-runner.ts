@@ -41,6 +41,7 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
         // Facts first, as the login user (no sudo, a tiny script), so that
         // the batch below can render every task that uses them.
         if (wantFacts && !ctx.hv.facts) {
+          ctx.bus.emit('host:phase', { host: ctx.host.name, play: ctx.hv.play.name, phase: 'gathering facts' });
           await ctx.cache.prefetch([systemProbe], { become: false });
           ctx.hv.facts = await ctx.cache.get(systemProbe);
         }

@@ -10,9 +10,10 @@ import type { Transport } from '../transport/types.js';
 import { Barriers } from './barrier.js';
 import { splitBatches } from './batches.js';
 import type { HostContext, RunOptions } from './context.js';
-import type { EngineBus, HostRecap, RunReport, TaskResult } from './events.js';
+import type { EngineBus, RunReport, TaskResult } from './events.js';
 import { runHostPlay } from './host-runner.js';
 import { runHealthGate } from './health.js';
+import { hostRecap } from './recap.js';
 
 export interface EngineInput {
   playbook: Playbook;
@@ -52,6 +53,8 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
   const groups = Object.fromEntries([...inventory.groups.values()].map((g) => [g.name, [...inventory.hosts.values()].filter((h) => h.groups.includes(g.name)).map((h) => h.name)]));
   const hostvars: Record<string, Record<string, unknown>> = {};
   let stopped = false;
+  // Some play ran in several batches (serial): the recap says where the rollout got to.
+  let rolling = false;
 
   try {
     for (const play of input.playbook.plays) {
@@ -60,6 +63,7 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
       const live = hosts.filter((h) => !state(h.name).failed && !state(h.name).unreachable);
       bus.emit('play:start', { play: play.name, hosts: live.map((h) => h.name) });
       const batches = splitBatches(live, input.serial ?? play.serial);
+      if (batches.length > 1) rolling = true;
       for (const [bi, batch] of batches.entries()) {
         if (stopped || options.stopping()) break;
         bus.emit('batch:start', { play: play.name, batch: bi + 1, hosts: batch.map((h) => h.name) });
@@ -95,7 +99,10 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
     s.touched = true;
     bus.emit('host:start', { host: host.name, play: play.name });
     try {
-      if (!s.transport) s.transport = await input.connect(host);
+      if (!s.transport) {
+        bus.emit('host:phase', { host: host.name, play: play.name, phase: 'connecting' });
+        s.transport = await input.connect(host);
+      }
       const ctx: HostContext = {
         host,
         transport: s.transport,
@@ -136,7 +143,7 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
     }
   }
 
-  const report = buildReport(states, options.check, Date.now() - started, options.stopping());
+  const report = buildReport(states, { check: options.check, durationMs: Date.now() - started, interrupted: options.stopping(), rolling });
   bus.emit('run:end', report);
   return report;
 }
@@ -147,23 +154,11 @@ function addStats(s: HostState, t: Transport): void {
   s.closedStats.bytesSent += t.counters.bytesSent;
 }
 
-function recap(s: HostState): HostRecap {
-  const count = (st: string) => s.results.filter((r) => r.status === st && !r.ignored).length;
-  return {
-    ok: s.results.filter((r) => r.status === 'ok' || r.status === 'changed').length,
-    changed: count('changed'),
-    failed: count('failed'),
-    skipped: count('skipped'),
-    unreachable: s.unreachable,
-    untouched: !s.touched,
-  };
-}
-
-function buildReport(states: Map<string, HostState>, check: boolean, durationMs: number, interrupted: boolean): RunReport {
+function buildReport(states: Map<string, HostState>, o: { check: boolean; durationMs: number; interrupted: boolean; rolling: boolean }): RunReport {
   const hosts: RunReport['hosts'] = {};
   const stats: RunReport['stats'] = { connections: {}, execs: {}, bytesSent: 0, guardLogins: {} };
   for (const [name, s] of states) {
-    hosts[name] = { ...recap(s), tasks: s.results };
+    hosts[name] = { ...hostRecap(s.results, { unreachable: s.unreachable, touched: s.touched }), tasks: s.results };
     if (s.transport) addStats(s, s.transport);
     stats.connections[name] = s.closedStats.connections;
     stats.execs[name] = s.closedStats.execs;
@@ -171,5 +166,5 @@ function buildReport(states: Map<string, HostState>, check: boolean, durationMs:
     stats.guardLogins[name] = s.guardLogins;
   }
   const ok = Object.values(hosts).every((h) => h.failed === 0 && !h.unreachable && !h.untouched);
-  return { ok, check, interrupted, hosts, durationMs, stats };
+  return { ok, ...o, hosts, stats };
 }

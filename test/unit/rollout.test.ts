@@ -212,3 +212,24 @@ describe('health gate', () => {
     expect(readFileSync(join(dir, 'h2.conf'), 'utf8')).toBe('drifted\n');
   });
 });
+
+describe('rollout block', () => {
+  const host = (h: Partial<RunReport['hosts'][string]>): RunReport['hosts'][string] => ({ ok: 1, changed: 0, failed: 0, skipped: 0, unreachable: false, tasks: [], ...h });
+  const report = (hosts: RunReport['hosts'], rolling: boolean): RunReport => ({
+    ok: false, check: false, interrupted: false, rolling, hosts, durationMs: 1, stats: { connections: {}, execs: {}, bytesSent: 0, guardLogins: {} },
+  });
+
+  it('is not shown for a play without serial, even when a host failed or was unreachable', () => {
+    expect(rolloutLines(report({ a: host({}), b: host({ unreachable: true, ok: 0 }), c: host({ failed: 1 }) }, false))).toEqual([]);
+  });
+
+  it('names unreachable hosts apart from failed ones, as the recap does', () => {
+    expect(rolloutLines(report({ a: host({}), b: host({ unreachable: true, ok: 0 }), c: host({ failed: 1 }) }, true))).toEqual([
+      'ROLLOUT',
+      '  done:          a',
+      '  failed:        c',
+      '  unreachable:   b',
+      '  never touched: none',
+    ]);
+  });
+});
