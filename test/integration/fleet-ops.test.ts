@@ -72,7 +72,8 @@ describe('rolling update', () => {
     expect(r2.code, r2.stdout + r2.stderr).toBe(4);
     expect(batchLines(r2.stdout)).toEqual(['BATCH 1: h4, ghost']);
     expect(r2.stdout).toMatch(/^ghost \| connect \| unreachable \| Cannot connect to "ghost"/m);
-    expect(r2.stdout).toContain('  failed:        ghost');
+    expect(r2.stdout).toContain('  failed:        none');
+    expect(r2.stdout).toContain('  unreachable:   ghost');
     expect(r2.stdout).toContain('  never touched: h6');
   });
 
