@@ -50,7 +50,7 @@ export function buildProgram(): Command {
     .option('-k, --ask-pass', 'prompt for the SSH login password (first run on a fresh Pi)', false)
     .option('-K, --ask-become-pass', 'prompt once for the sudo password, used on every host', false)
     .option('--known-hosts <file>', 'known_hosts file for host key checks (default ~/.ssh/known_hosts)')
-    .option('--accept-new-host-keys', 'record unknown host keys (a changed key is never accepted)', false)
+    .option('--accept-new-host-keys', 'record the key of a host with no known_hosts entry (a changed, revoked or other-type key is never accepted)', false)
     .option('--json <file>', 'write the machine-readable report to a file, or - for stdout')
     .option('--report <file>', 'write a drift report: .json, .md or .xml (JUnit) by extension')
     .option('--expect-no-changes', 'exit non-zero (3) when any host would change or changed', false)

@@ -5,7 +5,8 @@ type Client = InstanceType<typeof Client>;
 import pLimit, { type LimitFunction } from 'p-limit';
 import { UnreachableError } from '../errors.js';
 import { invocation, wrapScript } from './become.js';
-import { checkHostKey, fingerprint, hostKeyAlgorithms, hostPattern, keyType, knownKeyTypes, recordHostKey } from './known-hosts.js';
+import { hostKeyAlgorithms, hostPattern, knownKeyTypes } from './known-hosts.js';
+import { verifyHostKey } from './host-verify.js';
 import { authMethods } from './auth.js';
 import type { ConnectOptions, ConnectTarget, ExecOptions, ExecResult, Transport, TransportCounters } from './types.js';
 
@@ -167,28 +168,11 @@ function connectOnce(target: ConnectTarget, options: ConnectOptions): Promise<Cl
       readyTimeout: options.connectTimeoutMs,
       keepaliveInterval: options.keepaliveIntervalMs,
       keepaliveCountMax: 3,
-      algorithms: known.length ? { ...ALGORITHMS, serverHostKey: { prepend: known } as never } : ALGORITHMS,
+      algorithms: { ...ALGORITHMS, serverHostKey: known as never },
       authHandler: authMethods(target.user, options.credentials) as never,
       hostVerifier: (blob: Buffer) => {
-        const key = { type: keyType(blob), blob };
-        const verdict = checkHostKey(options.knownHostsFile, pattern, key);
-        if (verdict === 'match') return true;
-        const fp = fingerprint(blob);
-        if (verdict === 'unknown' && options.acceptNewHostKeys) {
-          recordHostKey(options.knownHostsFile, pattern, key);
-          return true;
-        }
-        hostKeyProblem =
-          verdict === 'changed'
-            ? new UnreachableError(
-                `Host key of "${target.name}" (${pattern}) has CHANGED: ${key.type} ${fp} does not match ${options.knownHostsFile}; refusing to connect (remove the old entry with: ssh-keygen -R '${pattern}')`,
-                { host: target.name },
-              )
-            : new UnreachableError(
-                `Host key of "${target.name}" (${pattern}) is unknown: ${key.type} ${fp}; verify it and pass --accept-new-host-keys to record it in ${options.knownHostsFile}`,
-                { host: target.name },
-              );
-        return false;
+        hostKeyProblem = verifyHostKey(blob, { host: target.name, pattern, knownHostsFile: options.knownHostsFile, acceptNew: options.acceptNewHostKeys });
+        return hostKeyProblem === undefined;
       },
     });
   });
