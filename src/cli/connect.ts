@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { InventoryHost } from '../config/inventory.js';
 import type { EngineBus } from '../engine/events.js';
+import { makeScope } from '../engine/scope.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { credentialsFor } from '../transport/credentials.js';
 import { SshTransport } from '../transport/ssh.js';
 import type { Transport } from '../transport/types.js';
@@ -13,11 +15,37 @@ export interface Secrets {
   becomePassword?: string;
 }
 
-export function connector(opts: CliOptions, secrets: Secrets, bus: EngineBus) {
+// The inventory's login and sudo passwords, rendered like every other
+// variable (host and group vars, then -e), so `ansible_password: "{{ vault_pw }}"` works.
+export function connectionSecrets(host: InventoryHost, extraVars: Record<string, unknown>): Secrets {
+  const vars: Record<string, unknown> = {
+    ...host.vars,
+    inventory_hostname: host.name,
+    ansible_host: host.address,
+    ansible_port: host.port,
+    ansible_user: host.user,
+    ...extraVars,
+  };
+  const scope = makeScope(vars);
+  const read = (...names: string[]): string | undefined => {
+    const name = names.find((n) => vars[n] !== undefined && vars[n] !== null);
+    if (!name) return undefined;
+    try {
+      const v = scope[name];
+      return v === undefined || v === null ? undefined : String(v);
+    } catch (err) {
+      throw new ConfigError(`Cannot render "${name}" for host "${host.name}": ${errorMessage(err)}`, { host: host.name });
+    }
+  };
+  return { password: read('ansible_password', 'ssh_password'), becomePassword: read('ansible_become_password', 'become_password') };
+}
+
+export function connector(opts: CliOptions, secrets: Secrets, bus: EngineBus, extraVars: Record<string, unknown>) {
   const knownHostsFile = opts.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
   return (host: InventoryHost, o: { timeoutMs?: number } = {}): Promise<Transport> => {
-    const becomePassword = secrets.becomePassword ?? (host.vars.ansible_become_password as string | undefined) ?? (host.vars.become_password as string | undefined);
-    const password = secrets.password ?? (host.vars.ansible_password as string | undefined) ?? (host.vars.ssh_password as string | undefined);
+    const fromInventory = connectionSecrets(host, extraVars);
+    const becomePassword = secrets.becomePassword ?? fromInventory.becomePassword;
+    const password = secrets.password ?? fromInventory.password;
     return SshTransport.connect(
       { name: host.name, address: host.address, port: host.port, user: host.user },
       {

@@ -8,7 +8,8 @@ import { preflight } from '../engine/preflight.js';
 import { runPlaybook } from '../engine/run.js';
 import { isUserError } from '../errors.js';
 import { registerSecretValue, registerSecretVars, maskText } from '../secrets.js';
-import { connector } from './connect.js';
+import { connectionSecrets, connector } from './connect.js';
+import { checkWritable, parseSerial } from './flag-checks.js';
 import { parseExtraVars } from './extra-vars.js';
 import { writeJson } from './json-report.js';
 import { buildProgram, type CliOptions } from './options.js';
@@ -37,11 +38,6 @@ async function inventoryCommand(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-function parseSerial(s: string | undefined): (number | string)[] | undefined {
-  if (!s) return undefined;
-  return s.split(',').map((x) => (/^\d+$/.test(x.trim()) ? Number(x.trim()) : x.trim()));
-}
-
 export function exitCodeFor(report: RunReport, expectNoChanges: boolean): number {
   if (report.interrupted) return EXIT.interrupted;
   const hosts = Object.values(report.hosts);
@@ -64,12 +60,20 @@ async function runCommand(argv: string[]): Promise<number> {
   if (opts.report && !(REPORT_FORMATS as readonly string[]).includes(extname(opts.report).toLowerCase())) {
     throw new ConfigError(`Invalid --report "${opts.report}": the file name must end in ${REPORT_FORMATS.join(', ')}`);
   }
+  const serial = parseSerial(opts.serial);
+  if (opts.json && opts.json !== '-') checkWritable(opts.json, '--json');
+  if (opts.report) checkWritable(opts.report, '--report');
   const inventory = loadInventory(opts.inventory);
   const playbook = loadPlaybook(playbookFile);
   const limited = opts.limit ? new Set(selectHosts(inventory, opts.limit, { what: '--limit' }).map((h) => h.name)) : undefined;
   for (const play of playbook.plays) {
     const hosts = selectHosts(inventory, play.hosts, { what: `play "${play.name}" hosts` }).filter((h) => !limited || limited.has(h.name));
-    for (const h of hosts) registerSecretVars(h.vars);
+    for (const h of hosts) {
+      registerSecretVars(h.vars);
+      const login = connectionSecrets(h, extraVars);
+      registerSecretValue(login.password);
+      registerSecretValue(login.becomePassword);
+    }
     registerSecretVars(play.vars);
     preflight(play, hosts, extraVars);
   }
@@ -102,9 +106,9 @@ async function runCommand(argv: string[]): Promise<number> {
       playbook,
       inventory,
       limit: opts.limit,
-      serial: parseSerial(opts.serial),
+      serial,
       bus,
-      connect: connector(opts, secrets, bus),
+      connect: connector(opts, secrets, bus, extraVars),
       options: {
         check: opts.check,
         diff: opts.diff,

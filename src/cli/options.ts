@@ -1,5 +1,6 @@
 // Every flag pirun takes, with its help text (`pirun --help`).
 import { Command, Option } from 'commander';
+import { ConfigError } from '../errors.js';
 
 export interface CliOptions {
   inventory: string;
@@ -27,9 +28,10 @@ export interface CliOptions {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const count = (_v: string, prev: number) => prev + 1;
+// A ConfigError passes through commander, so the message is pirun's one line.
 const int = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a whole number above 0, got "${v}"`);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new ConfigError(`Invalid ${name} "${v}": expected a whole number above 0`);
   return n;
 };
 

@@ -6,15 +6,14 @@ import { playbookSchema, type PlayInput } from './playbook-schema.js';
 import { loadRole } from './roles.js';
 import { parseTask } from './task.js';
 import type { Play, Playbook, RoleInstance, TaskDef } from './types.js';
-import { loadYamlFile, zodError } from './yaml.js';
+import { loadYamlFile, validate } from './yaml.js';
 
 export function loadPlaybook(file: string): Playbook {
   const shown = relative(process.cwd(), file) || file;
   const doc = loadYamlFile(file, 'playbook');
-  const parsed = playbookSchema.safeParse(doc);
-  if (!parsed.success) throw zodError(shown, 'playbook', parsed.error);
+  const plays = validate(playbookSchema, doc, { file: shown, what: 'playbook' });
   const dir = dirname(resolve(file));
-  return { file: shown, dir, plays: parsed.data.map((p, i) => loadPlay(p, i, { file: shown, dir })) };
+  return { file: shown, dir, plays: plays.map((p, i) => loadPlay(p, i, { file: shown, dir })) };
 }
 
 function loadPlay(p: PlayInput, index: number, pb: { file: string; dir: string }): Play {
@@ -49,6 +48,7 @@ function loadPlay(p: PlayInput, index: number, pb: { file: string; dir: string }
   handlers.push(...list('handlers'));
   return {
     name: p.name ?? (Array.isArray(p.hosts) ? p.hosts.join(',') : p.hosts),
+    file: pb.file,
     index,
     hosts: Array.isArray(p.hosts) ? p.hosts.join(',') : p.hosts,
     become: p.become ?? false,

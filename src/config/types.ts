@@ -41,6 +41,8 @@ export type SerialSpec = (number | string)[];
 
 export interface Play {
   name: string;
+  // The playbook it is written in, for errors.
+  file?: string;
   index: number;
   hosts: string;
   become: boolean;

@@ -1,11 +1,11 @@
-// Checks that can fail before any host is touched: role variables against
-// their declared types, and variables that no layer defines.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Checks that can fail before any host is touched: template syntax, role
+// variables against their declared types, and variables that no layer defines.
+import { readFileSync } from 'node:fs';
 import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { layers } from './scope.js';
+import { checkTemplates, templateFile } from './template-check.js';
 import { undefinedNames } from './template-names.js';
 
 const RUNTIME_NAMES = ['facts', 'item', 'result', 'ansible_facts'];
@@ -28,14 +28,8 @@ function runtimeNames(play: Play): Set<string> {
   return names;
 }
 
-function templateFile(task: TaskDef): string | undefined {
-  const src = (task.args as { src?: unknown })?.src;
-  if (task.module !== 'template' || typeof src !== 'string' || src.includes('{{')) return undefined;
-  const p = task.role ? join(task.role.dir, 'templates', src) : src;
-  return existsSync(p) ? p : undefined;
-}
-
 export function preflight(play: Play, hosts: InventoryHost[], extraVars: Record<string, unknown>): void {
+  checkTemplates(play);
   const runtime = runtimeNames(play);
   for (const host of hosts) {
     const hv = { host, play, registered: {}, extraVars, check: false, groups: {}, hostvars: {} };

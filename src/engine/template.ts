@@ -60,18 +60,52 @@ env.addGlobal('lookup', (kind: string, path: string) => {
 });
 
 
-const SINGLE = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
+// Only a bare `{{ expr }}` keeps the expression's type; any text around it
+// (spaces, a newline) makes the result a string, with that text kept.
+const SINGLE = /^\{\{([\s\S]*?)\}\}$/;
 
 // Compiled once per run: a fleet renders the same task arguments for every
 // host, and compiling (parse, code generation) costs far more than rendering.
 const compiled = new Map<string, nunjucks.Template>();
-function render(source: string, scope: Scope): string {
+function compile(source: string): nunjucks.Template {
   let t = compiled.get(source);
   if (!t) {
     t = new nunjucks.Template(source, env, undefined, true);
     compiled.set(source, t);
   }
-  return t.render(scope);
+  return t;
+}
+
+function render(source: string, scope: Scope): string {
+  return compile(source).render(scope);
+}
+
+function single(source: string): string | undefined {
+  const m = SINGLE.exec(source);
+  return m && !m[1].includes('}}') ? m[1] : undefined;
+}
+
+// A condition (`when`, `changed_when`, ...) as the template evaluate() renders.
+function conditionTemplate(expr: unknown): string {
+  const source = String(expr).replace(/^\s*\{\{([\s\S]*)\}\}\s*$/, '$1');
+  return `{% if ${source} %}1{% else %}0{% endif %}`;
+}
+
+// Compiles without rendering, for the preflight: the syntax error as one
+// line, or undefined. Conditions lose the position (it points into the wrapper).
+export function syntaxError(source: unknown, opts: { condition?: boolean; file?: boolean } = {}): string | undefined {
+  if (typeof source !== 'string') return undefined;
+  if (!opts.condition && !opts.file && !/\{\{|\{%/.test(source)) return undefined;
+  const inner = opts.condition ? undefined : single(source);
+  try {
+    if (opts.condition) compile(conditionTemplate(source));
+    else compile(inner !== undefined ? `{{ (${inner}) | __capture }}` : source);
+    if (inner !== undefined) compile(source);
+    return undefined;
+  } catch (err) {
+    const msg = (err as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim();
+    return opts.condition || inner !== undefined ? msg.replace(/^\[Line \d+, Column \d+\]\s*/, '') : msg;
+  }
 }
 
 export type Scope = Record<string, unknown>;
@@ -92,10 +126,10 @@ export function renderString(source: string, scope: Scope): unknown {
   if (!source.includes('{{') && !source.includes('{%')) return source;
   check(source, scope);
   try {
-    const single = SINGLE.exec(source);
-    if (single && !single[1].includes('}}')) {
+    const expr = single(source);
+    if (expr !== undefined) {
       captured = undefined;
-      render(`{{ (${single[1]}) | __capture }}`, scope);
+      render(`{{ (${expr}) | __capture }}`, scope);
       if (captured === undefined) throw new TemplateError(`undefined value in "${source.trim()}"`);
       return captured;
     }
@@ -122,7 +156,7 @@ export function evaluate(expr: unknown, scope: Scope): boolean {
   const source = String(expr).replace(/^\s*\{\{([\s\S]*)\}\}\s*$/, '$1');
   check(`{{ ${source} }}`, scope);
   try {
-    return render(`{% if ${source} %}1{% else %}0{% endif %}`, scope) === '1';
+    return render(conditionTemplate(expr), scope) === '1';
   } catch (err) {
     throw wrap(err, source);
   }

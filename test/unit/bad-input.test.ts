@@ -31,7 +31,7 @@ beforeAll(() => {
   inv = file('inv.yaml', 'all:\n  hosts:\n    pi1: { host: 127.0.0.1, port: 1, user: pi }\n  children:\n    pis:\n      hosts: { pi1: }\n');
 });
 
-describe('bad input', () => {
+describe('bad input', { timeout: 60_000 }, () => {
   it('a YAML syntax error names the file and line', async () => {
     const pb = file('syntax.yaml', '- hosts: all\n  tasks:\n    - name: x\n      debug: { msg: "unclosed }\n');
     await expectOneLineError([pb, '-i', inv], /^pirun: Cannot parse playbook ".*syntax\.yaml": line \d+, column \d+/);
