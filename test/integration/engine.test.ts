@@ -164,7 +164,7 @@ ${ro('flag', 'test -e /run/pirun-flag', '      until: flag.rc == 0\n      retrie
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/h1 \| Tagged only \| changed/);
     expect(r.stdout).not.toMatch(/Motd file/);
-    expect((await fleet.exec('h1', 'cat /etc/pirun-tagged')).stdout).toBe('from-cli');
+    expect((await fleet.exec('h1', 'cat /etc/pirun-tagged')).stdout).toBe('from-cli\n');
   });
 
   it('uses the become password from --ask-become-pass and fails clearly without it', async () => {
