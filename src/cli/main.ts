@@ -116,6 +116,7 @@ async function runCommand(argv: string[]): Promise<number> {
         skipTags: opts.skipTags ? opts.skipTags.split(',').map((t) => t.trim()) : [],
         extraVars,
         forks: opts.forks,
+        forceHandlers: opts.forceHandlers,
         stopping: () => interrupts > 0,
       },
     });

@@ -20,6 +20,7 @@ export interface CliOptions {
   json?: string;
   report?: string;
   expectNoChanges: boolean;
+  forceHandlers: boolean;
   verbose: number;
   timeout: number;
   color: boolean;
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
     .option('--accept-new-host-keys', 'record the key of a host with no known_hosts entry (a changed, revoked or other-type key is never accepted)', false)
     .option('--json <file>', 'write the machine-readable report to a file, or - for stdout')
     .option('--report <file>', 'write a drift report: .json, .md or .xml (JUnit) by extension')
+    .option('--force-handlers', 'run notified handlers even when a later task fails', false)
     .option('--expect-no-changes', 'exit non-zero (3) when any host would change or changed', false)
     .option('-v, --verbose', '-v: commands and output of failed steps; -vv: every remote command', count, 0)
     .option('--timeout <seconds>', 'SSH connect timeout', int('--timeout'), 10)

@@ -59,6 +59,7 @@ export function listrRenderer(bus: EngineBus, o: RenderOptions): Renderer {
   let runs: Promise<unknown> = Promise.resolve();
   const changed: TaskResult[] = [];
   const failures: TaskResult[] = [];
+  const warnings: string[] = [];
   let note = '';
   const noteText = () => note;
 
@@ -82,6 +83,7 @@ export function listrRenderer(bus: EngineBus, o: RenderOptions): Renderer {
     if (r.status === 'changed') changed.push(r);
     if (r.status === 'failed' || r.status === 'unreachable') failures.push(r);
   });
+  bus.on('warning', (w) => warnings.push(`${w.host ? `${w.host} | ` : ''}${maskText(w.message)}`));
   bus.on('host:end', (e) => {
     const last = failures.filter((f) => f.host === e.host).pop();
     const err = e.failed ? maskText(last ? `${taskLabel(last)}: ${last.msg ?? last.status}` : 'failed') : undefined;
@@ -101,6 +103,10 @@ export function listrRenderer(bus: EngineBus, o: RenderOptions): Renderer {
         write(`${r.host} | ${taskLabel(r)}`);
         for (const l of changeLines(r, o.diff)) write(l);
       }
+    }
+    if (warnings.length) {
+      write('\nWARNINGS');
+      for (const w of warnings) write(`  ${w}`);
     }
     if (failures.length) {
       write('\nFAILURES');

@@ -52,6 +52,7 @@ export const playSchema = z.strictObject({
   serial: z.union([serialItem, z.array(serialItem)]).optional().describe('Batch size: number, percentage, or a ramp such as [1, 5, "25%"]'),
   max_fail_percentage: z.number().min(0).max(100).optional().describe('Stop before the next batch when more hosts of a batch failed'),
   any_errors_fatal: z.boolean().optional().describe('A failure on any host stops the whole play'),
+  force_handlers: z.boolean().optional().describe('Run the notified handlers even when a later task fails (as --force-handlers)'),
   gather_facts: z.boolean().optional().describe('Accepted for Ansible compatibility: facts are gathered lazily anyway'),
   tags: strOrList.optional().describe('Tags applied to every task of the play'),
 });

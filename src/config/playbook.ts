@@ -59,6 +59,7 @@ function loadPlay(p: PlayInput, index: number, pb: { file: string; dir: string }
     serial: p.serial === undefined ? undefined : Array.isArray(p.serial) ? p.serial : [p.serial],
     maxFailPercentage: p.max_fail_percentage,
     anyErrorsFatal: p.any_errors_fatal ?? false,
+    forceHandlers: p.force_handlers ?? false,
     roles,
   };
 }

@@ -53,6 +53,7 @@ export interface Play {
   serial?: SerialSpec;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
+  forceHandlers?: boolean;
   roles: RoleInstance[];
 }
 

@@ -12,6 +12,8 @@ export interface RunOptions {
   skipTags: string[];
   extraVars: Record<string, unknown>;
   forks: number;
+  // Run the notified handlers even when a later task failed (--force-handlers).
+  forceHandlers?: boolean;
   // Set on the first Ctrl-C: start nothing new.
   stopping: () => boolean;
 }

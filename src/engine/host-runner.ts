@@ -8,6 +8,7 @@ import { prefetch } from './prefetch.js';
 import { runTask } from './task-runner.js';
 import { ProbeError } from '../facts/probe.js';
 import type { TaskResult } from './events.js';
+import { clearPending, pendingProbe, recordPending } from './pending-handlers.js';
 
 function failTask(ctx: HostContext, task: TaskDef, msg: string): void {
   const r: TaskResult = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, status: 'failed', changes: [], msg, durationMs: 0 };
@@ -29,12 +30,13 @@ export function usesFacts(play: Play): boolean {
 export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barriers): Promise<boolean> {
   const tasks = play.tasks.filter((t) => selected(t, ctx.options.tags, ctx.options.skipTags));
   const wantFacts = usesFacts(play);
-  let index = 0;
-  let ok = true;
+  const pending = pendingProbe(play);
+  // Handlers recorded on the host: by an earlier run that stopped before running them, or by this run.
+  let recorded = false;
   let fetchedAt = -1;
   try {
-    for (; index < tasks.length; index++) {
-      if (ctx.options.stopping()) return ok;
+    for (let index = 0; index < tasks.length; index++) {
+      if (ctx.options.stopping()) return true;
       const task = tasks[index];
       if (task.barrier) await barriers.arrive(index, ctx.host.name);
       try {
@@ -46,16 +48,21 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
           ctx.hv.facts = await ctx.cache.get(systemProbe);
         }
         if (fetchedAt !== ctx.cache.epoch) {
-          await prefetch(ctx, tasks.slice(index));
+          await prefetch(ctx, tasks.slice(index), index === 0 ? [pending] : []);
           fetchedAt = ctx.cache.epoch;
         }
+        if (index === 0) recorded = takePending(ctx, await ctx.cache.get(pending));
       } catch (err) {
         if (!(err instanceof ProbeError)) throw err;
         failTask(ctx, task, err.message);
-        return (ok = false);
+        return false;
       }
       const [cache, epoch] = [ctx.cache, ctx.cache.epoch];
       const r = await runTask(ctx, task);
+      if (r.status === 'changed' && task.notify.length > 0 && !ctx.options.check) {
+        await recordPending(ctx, task.notify);
+        recorded = true;
+      }
       if (ctx.cache === cache && ctx.cache.epoch !== epoch) {
         // Facts are re-read only after a task that reported a change.
         if (r.status === 'ok') {
@@ -66,18 +73,37 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
       // A registered result can make later tasks' facts known: fetch what is missing in one go.
       if (task.register) fetchedAt = -1;
       if (r.status === 'failed' && !task.ignoreErrors) {
-        ok = false;
-        return ok;
+        // As Ansible's --force-handlers: what was notified still runs.
+        if (ctx.options.forceHandlers || play.forceHandlers) await runHandlers(ctx, play, recorded);
+        return false;
       }
     }
-    const handlers = play.handlers.filter((h) => ctx.notified.has(h.name) || h.listen.some((l) => ctx.notified.has(l)));
-    for (const h of handlers) {
-      if (ctx.options.stopping()) return ok;
-      const r = await runTask(ctx, h, { handler: true });
-      if (r.status === 'failed' && !h.ignoreErrors) return (ok = false);
-    }
-    return ok;
+    return await runHandlers(ctx, play, recorded);
   } finally {
     barriers.leave(ctx.host.name);
   }
+}
+
+// Handlers an earlier run notified and never ran join this run's, and the user is told.
+function takePending(ctx: HostContext, names: string[]): boolean {
+  if (names.length === 0) return false;
+  for (const n of names) ctx.notified.add(n);
+  ctx.bus.emit('warning', {
+    host: ctx.host.name,
+    message: `Handler(s) ${names.map((n) => `"${n}"`).join(', ')} were notified by an earlier run that stopped before running them: ${ctx.options.check ? 'they would run now' : 'running them at the end of this play'}`,
+  });
+  return true;
+}
+
+// The notified handlers, once each, in the order the play defines them. The
+// record on the host goes only when every one of them ran.
+async function runHandlers(ctx: HostContext, play: Play, recorded: boolean): Promise<boolean> {
+  const handlers = play.handlers.filter((h) => ctx.notified.has(h.name) || h.listen.some((l) => ctx.notified.has(l)));
+  for (const h of handlers) {
+    if (ctx.options.stopping()) return true;
+    const r = await runTask(ctx, h, { handler: true });
+    if (r.status === 'failed' && !h.ignoreErrors) return false;
+  }
+  if (recorded && !ctx.options.check) await clearPending(ctx);
+  return true;
 }

@@ -34,8 +34,9 @@ function whenValue(conditions: unknown[], scope: Scope): boolean | undefined {
   }
 }
 
-export async function prefetch(ctx: HostContext, tasks: TaskDef[]): Promise<void> {
-  const probes: Probe<unknown>[] = [];
+// `extra`: probes the engine itself needs read in the same batch.
+export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<unknown>[] = []): Promise<void> {
+  const probes: Probe<unknown>[] = [...extra];
   for (const task of tasks) {
     const mod = getModule(task.module);
     if (!mod?.probes) continue;
