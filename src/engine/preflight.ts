@@ -5,7 +5,7 @@ import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { layers } from './scope.js';
-import { checkTemplates, templateFile } from './template-check.js';
+import { checkHostTemplates, checkTemplates, templateFile } from './template-check.js';
 import { undefinedNames } from './template-names.js';
 
 const RUNTIME_NAMES = ['facts', 'item', 'result', 'ansible_facts'];
@@ -32,6 +32,7 @@ export function preflight(play: Play, hosts: InventoryHost[], extraVars: Record<
   checkTemplates(play);
   const runtime = runtimeNames(play);
   for (const host of hosts) {
+    checkHostTemplates(host);
     const hv = { host, play, registered: {}, extraVars, check: false, groups: {}, hostvars: {} };
     for (const role of play.roles) {
       if (!role.argSpec) continue;

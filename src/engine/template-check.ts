@@ -3,6 +3,7 @@
 // is touched, so a Jinja syntax error is one line naming where it is written.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { getModule } from '../modules/index.js';
@@ -76,4 +77,11 @@ export function checkTemplates(play: Play): void {
     checkValues(role.params, 'params', fail);
   }
   for (const task of [...play.tasks, ...play.handlers, ...play.health]) checkTask(task);
+}
+
+// Inventory variables (host, group, group_vars/ and host_vars/ files) of a host the play runs on.
+export function checkHostTemplates(host: InventoryHost): void {
+  checkValues(host.vars, '', (what, detail) => {
+    throw new ConfigError(`Invalid template in the inventory variables of host "${host.name}": ${what}: ${detail}`, { host: host.name });
+  });
 }

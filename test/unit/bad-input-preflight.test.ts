@@ -82,6 +82,13 @@ describe('bad input fails before any host is touched', { timeout: 60_000 }, () =
     await expectOneLineError([pr, '-i', inv], /Invalid template in task "Motd" .*: template file ".*motd\.j2": .*expected variable end/);
   });
 
+  it('a Jinja syntax error in an inventory variable names the host and the variable', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const badInv = file('inv-jinja.yaml', `all:\n  hosts:\n    pi1: { host: 127.0.0.1, port: ${port}, user: pi }\n  vars:\n    motd: "hi {{ x }"\n`);
+    const pb = file('use-motd.yaml', play('- name: Show\n  debug: { msg: "{{ motd }}" }'));
+    await expectOneLineError([pb, '-i', badInv], /Invalid template in the inventory variables of host "pi1": motd "hi \{\{ x \}": .*expected variable end/);
+  });
+
   it('a malformed -e value is one line that does not echo the value', async () => {
     const err = await expectOneLineError([ok, '-i', inv, '-e', 'name=x', '-e', '{db_password: canary-7f3a, x: [}'], /Invalid -e value #2: not valid YAML/);
     expect(err).not.toContain('canary-7f3a');
