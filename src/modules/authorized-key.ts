@@ -82,7 +82,7 @@ async function planDir(dir: string, ctx: PlanContext, { user }: { user: UserFact
   return [
     {
       summary: `create directory ${dir}`,
-      steps: [{ kind: 'exec', script: sh`install -d -m 0700 -o ${user.name} -g ${user.group} -- ${dir}` }],
+      steps: [{ kind: 'exec', script: sh`install -d -m 0700 -o ${user.name} -g ${user.group} -- ${dir}`, actsOn: dir }],
       predicts: predictFile(probe)({ type: 'directory', size: 0, ...want }),
     },
   ];

@@ -31,7 +31,7 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
   }
   const predicted: FileFact = {
     type: 'file',
-    mode: mode ?? current?.mode ?? '0644',
+    mode: mode ?? current?.mode ?? (spec.secret ? '0600' : '0644'),
     owner: spec.owner ?? current?.owner ?? 'root',
     group: spec.group ?? current?.group ?? 'root',
     size: spec.content.length,
@@ -57,13 +57,13 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
   }
   const changes: Change[] = [];
   if (mode && current.mode !== mode) {
-    changes.push({ summary: `mode of ${spec.dest} ${current.mode} -> ${mode}`, steps: [{ kind: 'exec', script: `chmod ${mode} ${q(spec.dest)}` }], predicts });
+    changes.push({ summary: `mode of ${spec.dest} ${current.mode} -> ${mode}`, steps: [{ kind: 'exec', script: `chmod ${mode} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
   }
   const owner = spec.owner && current.owner !== spec.owner ? spec.owner : undefined;
   const group = spec.group && current.group !== spec.group ? spec.group : undefined;
   if (owner || group) {
     const who = `${owner ?? ''}${group ? `:${group}` : ''}`;
-    changes.push({ summary: `owner of ${spec.dest} -> ${who}`, steps: [{ kind: 'exec', script: `chown ${q(who)} ${q(spec.dest)}` }], predicts });
+    changes.push({ summary: `owner of ${spec.dest} -> ${who}`, steps: [{ kind: 'exec', script: `chown ${q(who)} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
   }
   return changes;
 }

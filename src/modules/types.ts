@@ -57,6 +57,9 @@ export interface ExecStep {
   script: string;
   // Shown in -v output and reports instead of the script when set.
   label?: string;
+  // The path the script acts on by name (chmod, chown): the engine runs it
+  // as whoever may act in that path's folder (engine/write-as.ts).
+  actsOn?: string;
 }
 
 // A step that runs on the controller (wait for a connection, a reboot).

@@ -55,7 +55,7 @@ end=$(( $(date +%s) + 90 ))
 while [ "$(date +%s)" -lt "$end" ] && [ ! -e /home/mallory/stop ]; do
   for f in /home/mallory/d/.pirun-*; do
     [ -f "$f" ] && [ ! -L "$f" ] || continue
-    rm -f "$f" && ln -s /etc/pirun-target "$f"
+    rm -f "$f" && ln -s /etc/pirun-target "$f" && echo "$f" >>/home/mallory/swaps
   done
 done
 EOF
@@ -73,6 +73,8 @@ chmod 0755 /home/mallory/swap.sh`,
       await sh('touch /home/mallory/stop', 'mallory');
     }
     expect(await target()).toBe(TARGET);
+    // The attack did run while pirun wrote: temp files were swapped for links.
+    expect(Number(await sh('wc -l </home/mallory/swaps'))).toBeGreaterThan(0);
   }, 240_000);
 
   it('write as that user when nobody interferes: the file is theirs and a rerun changes nothing', async () => {
