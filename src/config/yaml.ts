@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { load, YAMLException } from 'js-yaml';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../errors.js';
+import { PIRUN_SCHEMA } from './yaml-schema.js';
 
 type Issue = z.core.$ZodIssue;
 type Key = PropertyKey;
@@ -36,7 +37,7 @@ const READ_ERRORS: Record<string, string> = {
 // js-yaml's marks are 0-based; editors count from 1.
 export function parseYaml(text: string, ref: FileRef): unknown {
   try {
-    return load(text, { filename: ref.file });
+    return load(text, { filename: ref.file, schema: PIRUN_SCHEMA });
   } catch (err) {
     if (!(err instanceof YAMLException)) throw err;
     const at = err.mark ? `line ${err.mark.line + 1}, column ${err.mark.column + 1}: ` : '';

@@ -1,19 +1,19 @@
 // Argument types shared by the file-like modules, tolerant of the ways
-// Ansible playbooks spell them: `mode: 0644` (js-yaml reads it as the number
-// 644), `create: yes` (YAML 1.2 reads it as a string), `line: {{ port }}`
+// Ansible playbooks spell them: `mode: 0644` (see mode.ts), `create: yes` (YAML 1.2 reads it as a string), `line: {{ port }}`
 // (a template that renders to a number).
 import { z } from 'zod';
+import { MODE_HINT, parseMode } from './mode.js';
 
-// Octal digits, as a string with four digits ("0644"). A number is read by its
-// digits: YAML 1.2 turns `0644` into 644, and that is what the user meant.
-export function parseMode(mode: string | number): string {
-  const digits = typeof mode === 'number' ? String(mode) : mode.replace(/^0o/, '');
-  return digits.padStart(4, '0').slice(-4);
-}
-
+// A file mode as users write it (modules/mode.ts): octal ("0644", 0644,
+// 0o644, 644) normalised to four digits, or symbolic ("u=rw,g=r") kept as
+// written and resolved against the path's mode when planning.
 export const modeArg = z
-  .union([z.string().regex(/^(0o)?[0-7]{3,4}$/, 'expected an octal mode such as "0644"'), z.number().int().refine((n) => /^[0-7]{3,4}$/.test(String(n)), 'expected an octal mode such as 0644')])
-  .transform(parseMode);
+  .unknown()
+  .transform((v, ctx) => {
+    const mode = typeof v === 'string' || typeof v === 'number' ? parseMode(v) : null;
+    if (mode === null) ctx.addIssue({ code: 'custom', message: MODE_HINT, input: v });
+    return mode ?? '';
+  });
 
 const YES = /^(yes|true|on|1)$/i;
 const NO = /^(no|false|off|0)$/i;

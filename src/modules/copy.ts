@@ -3,17 +3,18 @@ import { readFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { fileProbe } from '../facts/files.js';
+import { modeArg } from './args.js';
 import { planFile } from './file-plan.js';
 import { defineModule, type PlanContext } from './types.js';
 
 export const fileArgs = {
   dest: z.string().min(1).describe('Path of the file on the host'),
-  mode: z.union([z.string().regex(/^0?o?[0-7]{3,4}$/), z.number()]).optional().describe('Octal mode, e.g. "0644"'),
+  mode: modeArg.optional().describe('Mode: octal ("0644", 0644, 0o644) or symbolic ("u=rw,g=r"); default: the old file\'s, else 0644 (0600 with secret)'),
   owner: z.string().optional().describe('Owner user name'),
   group: z.string().optional().describe('Owner group name'),
   backup: z.boolean().optional().describe('Keep a timestamped copy of the old file'),
   validate: z.string().optional().describe('Command run on the candidate file before it replaces the old one; %s is its path'),
-  secret: z.boolean().optional().describe('The content is secret: never shown in diffs or logs'),
+  secret: z.boolean().optional().describe('The content is secret: never shown in diffs or logs; a new file is made 0600 unless mode says otherwise'),
   guard: z
     .strictObject({
       risk: z.string().min(1).describe('What the file can break, for the failure message, e.g. "sshd settings can refuse logins"'),
@@ -49,6 +50,6 @@ export default defineModule({
   async plan(a, ctx: PlanContext) {
     if ((a.content === undefined) === (a.src === undefined)) return { changes: [], failed: 'copy needs exactly one of "content" or "src"' };
     const content = a.content !== undefined ? Buffer.from(a.content) : readFileSync(findSource(a.src!, ctx.searchPaths.files, 'file'));
-    return { changes: await planFile({ ...a, mode: a.mode as string | undefined, content }, ctx) };
+    return { changes: await planFile({ ...a, content }, ctx) };
   },
 });

@@ -2,6 +2,7 @@
 // sha256, mode and owner from the facts, and yield only what differs.
 import { createHash } from 'node:crypto';
 import { fileContentProbe, fileProbe, type FileFact } from '../facts/files.js';
+import { resolveMode } from './mode.js';
 import type { Change, PlanContext, WriteStep } from './types.js';
 
 // A whole file as the module wants it: the write step's fields, by destination.
@@ -10,13 +11,6 @@ export type FileSpec = Omit<WriteStep, 'kind' | 'path'> & {
   guard?: { risk: string; restore: string; activate?: string };
 };
 
-export function normalMode(mode: string | number | undefined): string | undefined {
-  if (mode === undefined) return undefined;
-  // YAML reads an unquoted `mode: 0644` as the number 644: take its digits as octal, as users mean them.
-  const s = typeof mode === 'number' ? String(mode) : mode.replace(/^0o/, '');
-  return s.padStart(4, '0');
-}
-
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -24,7 +18,8 @@ export function sha256(data: Buffer): string {
 export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change[]> {
   const probe = fileProbe(spec.dest);
   const current = await ctx.fact(probe);
-  const mode = normalMode(spec.mode);
+  // A symbolic mode applies to the old file's mode, or to the mode a new file gets.
+  const mode = spec.mode ? resolveMode(spec.mode, current?.mode ?? (spec.secret ? '0600' : '0644')) : undefined;
   const digest = sha256(spec.content);
   if (current && current.type !== 'file') {
     throw new Error(`"${spec.dest}" exists and is a ${current.type}, not a file`);

@@ -8,13 +8,14 @@ import { sh } from '../transport/quote.js';
 import { flagArg, modeArg, ownerArg, pathArg } from './args.js';
 import { attrScript, attributeChanges, creator, predictFile, type Attrs } from './file-attrs.js';
 import { follow, linkTarget, MAX_LINK_HOPS } from './follow.js';
+import { resolveMode } from './mode.js';
 import { defineModule, type Change, type Plan, type PlanContext } from './types.js';
 
 const args = z
   .strictObject({
     path: pathArg.describe('Absolute path on the host'),
     state: z.enum(['file', 'directory', 'absent', 'touch', 'link']).optional().describe('file: an existing file (never created); directory: created with parents; touch: created empty if missing; link: a symlink to src; absent: removed (recursively). Default: whatever the path is now (it must exist)'),
-    mode: modeArg.optional().describe('Octal mode, e.g. "0755" (not used for links)'),
+    mode: modeArg.optional().describe('Mode: octal ("0755", 0755, 0o755) or symbolic ("u=rwx,go=rx"); not used for links'),
     owner: ownerArg.optional().describe('Owner user name'),
     group: ownerArg.optional().describe('Owner group name'),
     src: z.string().min(1).optional().describe('state: link: what the link points at, stored as given (relative to the link\'s folder when relative)'),
@@ -34,8 +35,11 @@ export default defineModule({
     if (a.state === 'absent') return planAbsent(a, ctx);
     const { path, fact } = await follow(a.path, ctx);
     if (fact?.type === 'link') return { changes: [], failed: `Cannot manage "${a.path}": more than ${MAX_LINK_HOPS} levels of symlinks` };
-    const attrs: Attrs = { mode: a.mode, owner: a.owner, group: a.group };
     const probe = fileProbe(path);
+    const dir = a.state === 'directory';
+    // A symbolic mode applies to the mode the path has, or is created with.
+    const base = fact ? { mode: fact.mode, dir: fact.type === 'directory' } : { mode: dir ? '0755' : '0644', dir };
+    const attrs: Attrs = { mode: a.mode && resolveMode(a.mode, base.mode, { dir: base.dir }), owner: a.owner, group: a.group };
     if (fact) {
       if (a.state === 'directory' && fact.type !== 'directory') return { changes: [], failed: `Cannot make "${path}" a directory: it exists and is a ${fact.type}` };
       if (a.state === 'file' && fact.type === 'directory') return { changes: [], failed: `Cannot manage "${path}" as a file: it is a directory` };
@@ -43,7 +47,6 @@ export default defineModule({
     }
     if (a.state === 'file' || a.state === undefined) return { changes: [], failed: `Cannot manage "${path}": it does not exist (state: file never creates a file; use state: touch or directory)` };
     const made = creator(ctx);
-    const dir = a.state === 'directory';
     const created: FileFact = {
       type: dir ? 'directory' : 'file',
       mode: attrs.mode ?? (dir ? '0755' : '0644'),

@@ -25,7 +25,7 @@ const args = z
     firstmatch: flagArg.optional().describe('Use the first match of regexp / insertafter / insertbefore instead of the last'),
     backrefs: flagArg.optional().describe('Fill in groups of regexp in line; when regexp does not match, leave the file unchanged'),
     create: flagArg.optional().describe('Create the file (and its folder) when it does not exist'),
-    mode: modeArg.optional().describe('Octal mode, e.g. "0644"'),
+    mode: modeArg.optional().describe('Mode: octal ("0644", 0644, 0o644) or symbolic ("u=rw,g=r")'),
     owner: ownerArg.optional().describe('Owner user name'),
     group: ownerArg.optional().describe('Owner group name'),
     validate: z.string().optional().describe('Command run on the candidate file before it replaces the old one; %s is its path'),

@@ -18,6 +18,6 @@ export default defineModule({
   async plan(a, ctx) {
     const path = findSource(a.src, ctx.searchPaths.templates, 'template');
     const content = Buffer.from(ctx.renderTemplate(path));
-    return { changes: await planFile({ ...a, mode: a.mode as string | undefined, content }, ctx) };
+    return { changes: await planFile({ ...a, content }, ctx) };
   },
 });

@@ -118,3 +118,35 @@ describe('command runs no shell syntax', () => {
     expect(await sh('cat /root/fed')).toBe('first\nPIRUN_STDIN_EOF\ntouch /tmp/stdin-injected');
   }, 120_000);
 });
+
+describe('modes as Ansible users write them', () => {
+  it('0640, "0640", 0o640 and "u=rw,g=r" all give 0640; a secret without a mode is 0600; a rerun changes nothing', async () => {
+    await sh('rm -rf /etc/pirun-modes && mkdir /etc/pirun-modes');
+    const tasks = `- name: plain octal
+  copy: { dest: /etc/pirun-modes/a, content: "a\\n", mode: 0640 }
+- name: quoted octal
+  copy: { dest: /etc/pirun-modes/b, content: "b\\n", mode: "0640" }
+- name: YAML 1.2 octal
+  copy: { dest: /etc/pirun-modes/c, content: "c\\n", mode: 0o640 }
+- name: symbolic
+  copy: { dest: /etc/pirun-modes/d, content: "d\\n", mode: "u=rw,g=r,o=" }
+- name: symbolic on a file
+  file: { path: /etc/pirun-modes/e, state: touch, mode: "u=rw,g=r" }
+- name: secret
+  copy: { dest: /etc/pirun-modes/s, content: "s\\n", secret: true }`;
+    const first = await play(tasks);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(await sh("cd /etc/pirun-modes && stat -c '%n %a' a b c d e s | tr '\\n' ' '")).toBe('a 640 b 640 c 640 d 640 e 644 s 600');
+    const again = await play(tasks, ['--json', '-']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).hosts[host.name].changed).toBe(0);
+  }, 120_000);
+
+  it('refuses a mode it cannot read in one line naming the task, before touching the host', async () => {
+    const r = await play('- name: odd mode\n  copy: { dest: /etc/pirun-odd, content: "x\\n", mode: "rw-r--r--" }');
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/odd mode.*expected an octal mode such as "0644" or a symbolic mode/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await sh('ls /etc/pirun-odd 2>/dev/null || echo absent')).toBe('absent');
+  }, 120_000);
+});
