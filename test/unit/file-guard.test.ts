@@ -23,6 +23,7 @@ function ctx(file: FileFact | null, content?: string): PlanContext {
     },
     predicted: () => false,
     vars: {},
+    readOnly: false,
     pendingPackages: new Set(),
     searchPaths: { files: [], templates: [] },
     renderTemplate: () => '',

@@ -250,7 +250,7 @@ describe('file module arguments', () => {
 
   it('lists the path and a link target as probes so they are batched', () => {
     const args = file.args.parse({ path: '/etc/sites-enabled/a', state: 'link', src: '../sites-available/a' });
-    expect(file.probes!(args, { host: { name: 'h', address: 'a', port: 22, user: 'pi' }, vars: {} }).map((p) => p.key)).toEqual([
+    expect(file.probes!(args, { host: { name: 'h', address: 'a', port: 22, user: 'pi' }, vars: {}, become: true, readOnly: false }).map((p) => p.key)).toEqual([
       'file:/etc/sites-enabled/a',
       'file:/etc/sites-available/a',
     ]);

@@ -127,7 +127,7 @@ describe('systemd', () => {
   it('is registered as systemd, service and systemd_service', () => {
     expect(getModule('service')).toBe(systemd);
     expect(getModule('systemd_service')).toBe(systemd);
-    expect(systemd.probes?.({ name: 'ssh', daemon_reload: true, missing_ok: false }, { host: fakeContext({}).host, vars: {} }).map((p) => p.key)).toEqual(['unit:ssh.service', 'daemon-reload:ssh.service']);
+    expect(systemd.probes?.({ name: 'ssh', daemon_reload: true, missing_ok: false }, { host: fakeContext({}).host, vars: {}, become: true, readOnly: false }).map((p) => p.key)).toEqual(['unit:ssh.service', 'daemon-reload:ssh.service']);
   });
 });
 

@@ -11,6 +11,7 @@ import { FactCache } from '../../src/facts/cache.js';
 import { commandProbe } from '../../src/facts/command.js';
 import { fileContentProbe, fileProbe } from '../../src/facts/files.js';
 import { unitProbe } from '../../src/facts/units.js';
+import type { Probe } from '../../src/facts/probe.js';
 import { userProbe } from '../../src/facts/users.js';
 import { wrapScript } from '../../src/transport/become.js';
 import type { ExecResult, Transport } from '../../src/transport/types.js';
@@ -83,7 +84,8 @@ describe('authorized_keys composite probe', () => {
     expect(v.user?.name).toBe(name);
     expect(v.path).toBe(`${v.user!.home.replace(/\/$/, '')}/.ssh/authorized_keys`);
     const alone = new FactCache(localTransport(), () => false);
-    for (const probe of [userProbe(name), fileProbe(v.path!.replace(/\/authorized_keys$/, '')), fileProbe(v.path!), fileContentProbe(v.path!)]) {
+    const probes: Probe<unknown>[] = [userProbe(name), fileProbe(v.path!.replace(/\/authorized_keys$/, '')), fileProbe(v.path!), fileContentProbe(v.path!)];
+    for (const probe of probes) {
       expect(composite.has(probe.key)).toBe(true);
       expect(await composite.get(probe)).toEqual(await alone.get(probe));
     }
