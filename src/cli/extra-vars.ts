@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { loadYamlFile } from '../config/yaml.js';
+import { PIRUN_JSON_SCHEMA, PIRUN_SCHEMA } from '../config/yaml-schema.js';
 import { ConfigError } from '../errors.js';
 
 export function parseExtraVars(items: string[]): Record<string, unknown> {
@@ -19,7 +20,7 @@ export function parseExtraVars(items: string[]): Record<string, unknown> {
       const raw = item.slice(eq + 1);
       let value: unknown = raw;
       try {
-        value = yaml.load(raw, { schema: yaml.JSON_SCHEMA }) ?? raw;
+        value = yaml.load(raw, { schema: PIRUN_JSON_SCHEMA }) ?? raw;
       } catch {
         value = raw;
       }
@@ -34,7 +35,7 @@ export function parseExtraVars(items: string[]): Record<string, unknown> {
 function inlineMapping(item: string, n: number): Record<string, unknown> {
   let value: unknown;
   try {
-    value = yaml.load(item);
+    value = yaml.load(item, { schema: PIRUN_SCHEMA });
   } catch (err) {
     const e = err as { reason?: string; mark?: { line: number; column: number } };
     const at = e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';

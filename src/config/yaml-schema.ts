@@ -15,9 +15,14 @@ const leadingZeroNumber = new yaml.Type('tag:pirun.dev,2024:number-as-written', 
   construct: (data: string) => data,
 });
 
-// The default schema's own types (js-yaml's typings do not list them), ours before the integers.
+// A js-yaml schema's own types (its typings do not list them), ours before the integers.
 type Tagged = yaml.Type & { tag: string };
-const base = yaml.DEFAULT_SCHEMA as unknown as { implicit: Tagged[]; explicit: Tagged[] };
-const implicit = base.implicit.flatMap((t) => (t.tag === 'tag:yaml.org,2002:int' ? [leadingZeroNumber, t] : [t]));
+function numbersAsWritten(schema: yaml.Schema): yaml.Schema {
+  const base = schema as unknown as { implicit: Tagged[]; explicit: Tagged[] };
+  const implicit = base.implicit.flatMap((t) => (t.tag === 'tag:yaml.org,2002:int' ? [leadingZeroNumber, t] : [t]));
+  return new yaml.Schema({ implicit, explicit: base.explicit });
+}
 
-export const PIRUN_SCHEMA = new yaml.Schema({ implicit, explicit: base.explicit });
+export const PIRUN_SCHEMA = numbersAsWritten(yaml.DEFAULT_SCHEMA);
+// For `-e key=value` values: JSON types only (no dates), numbers as above.
+export const PIRUN_JSON_SCHEMA = numbersAsWritten(yaml.JSON_SCHEMA);

@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseExtraVars } from '../../src/cli/extra-vars.js';
 import { parseYaml } from '../../src/config/yaml.js';
 import { modeArg } from '../../src/modules/args.js';
 import { parseMode, resolveMode } from '../../src/modules/mode.js';
@@ -31,6 +32,12 @@ describe('mode as written', () => {
     const r = modeArg.safeParse((parseYaml(`mode: ${text}`, { file: 't.yaml', what: 'playbook' }) as { mode: unknown }).mode);
     expect(r.success).toBe(false);
     if (!r.success) expect(r.error.issues[0].message).toMatch(/expected an octal mode such as "0644" or a symbolic mode/);
+  });
+
+  it('reads -e key=value and -e {mapping} the same way', () => {
+    const v = parseExtraVars(['a=0o640', 'b=0640', '{c: 0o640, d: "u=rw"}', 'n=10', 'day=2024-01-01']);
+    expect([v.a, v.b, v.c, v.d].map((m) => modeArg.parse(m))).toEqual(['0640', '0640', '0640', 'u=rw']);
+    expect(v).toMatchObject({ n: 10, day: '2024-01-01' });
   });
 
   it('keeps other YAML numbers as they were', () => {
