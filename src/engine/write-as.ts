@@ -41,6 +41,10 @@ pirun_chain() {
 }
 pirun_as() {
   pirun_dir=$1 pirun_path=$2 pirun_verb=$3 pirun_script=$4 pirun_uid=0
+  # A step that creates folders (mkdir -p) is judged by the nearest one that exists.
+  if [ "$pirun_verb" != write ]; then
+    while [ ! -d "$pirun_dir" ]; do case $pirun_dir in */*/*) pirun_dir=${'$'}{pirun_dir%/*} ;; *) pirun_dir=/ ;; esac; done
+  fi
   if [ "$(id -u)" = 0 ]; then
     pirun_chain "$pirun_dir" || { echo "$pirun_why" >&2; return 1; }
     pirun_real=$(readlink -f -- "$pirun_dir") || { echo "Cannot $pirun_verb \"$pirun_path\": cannot resolve folder \"$pirun_dir\"" >&2; return 1; }

@@ -58,7 +58,7 @@ export default defineModule({
     const make = dir ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`;
     const change: Change = {
       summary: dir ? `create directory ${path}` : `create empty file ${path}`,
-      steps: [{ kind: 'exec', script: [make, ...attrScript(path, attrs)].join(' && ') }],
+      steps: [{ kind: 'exec', script: [make, ...attrScript(path, attrs)].join(' && '), actsOn: path }],
       predicts: predictFile(probe)(created),
     };
     return { changes: [change] };
