@@ -79,10 +79,11 @@ chmod 0755 /home/mallory/swap.sh`,
 
   it('write as that user when nobody interferes: the file is theirs and a rerun changes nothing', async () => {
     await sh('rm -rf /home/mallory/d2 && install -d -o mallory -g mallory -m 0700 /home/mallory/d2');
-    const task = '- name: note\n  copy: { dest: /home/mallory/d2/note, content: "hello\\n" }';
+    const task = '- name: note\n  copy: { dest: /home/mallory/d2/note, content: "hello\\n" }\n- name: sub\n  file: { path: /home/mallory/d2/sub/deeper, state: directory, mode: "0700" }';
     const first = await play(task);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(await sh("stat -c '%U %G %a' /home/mallory/d2/note; cat /home/mallory/d2/note")).toBe('mallory mallory 644\nhello');
+    expect(await sh("stat -c '%U %G %a' /home/mallory/d2/sub /home/mallory/d2/sub/deeper")).toBe('mallory mallory 755\nmallory mallory 700');
     const again = await play(task, ['--json', '-']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).hosts[host.name].changed).toBe(0);
