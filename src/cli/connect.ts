@@ -57,7 +57,7 @@ export function connector(opts: CliOptions, secrets: Secrets, bus: EngineBus, ex
         keepaliveIntervalMs: Math.min(15000, Math.max(1000, Math.round((opts.timeout * 1000) / 3))),
         maxChannels: 4,
         retries: 3,
-        onExec: (h, r, label) => bus.emit('exec', { host: h, command: label ?? r.command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }),
+        onExec: (h, r, o) => bus.emit('exec', { host: h, command: o.label ?? r.command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs, hidden: o.secret }),
       },
     );
   };

@@ -1,18 +1,17 @@
 // Drift reports (--report FILE): .json, .md or .xml (JUnit), by extension.
-// Every string passes through the secret masking in drift.ts (maskText,
-// renderDiff); the JSON is masked once more as a whole.
+// They are written from a report already masked by cli/mask.ts.
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { RunReport } from '../engine/events.js';
-import { maskDeep } from '../secrets.js';
 import { buildDrift, type Drift } from './drift.js';
+import type { Masked } from './mask.js';
 
 export const REPORT_FORMATS = ['.json', '.md', '.xml'] as const;
 
 export function driftJson(d: Drift): string {
   const hosts = Object.fromEntries(d.hosts.map((h) => [h.host, { status: h.status, drift: h.drift, failures: h.failures }]));
-  return JSON.stringify(maskDeep({ check: d.check, interrupted: d.interrupted, compliant: d.compliant, perRole: d.perRole, hosts }), null, 2) + '\n';
+  return JSON.stringify({ check: d.check, interrupted: d.interrupted, compliant: d.compliant, perRole: d.perRole, hosts }, null, 2) + '\n';
 }
 
 // A Markdown cell: one line, no table breakers.
@@ -69,7 +68,7 @@ export function driftJunit(d: Drift): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="pirun drift">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
-export function renderDriftReport(report: RunReport, format: string): string {
+export function renderDriftReport(report: Masked<RunReport>, format: string): string {
   const d = buildDrift(report);
   if (format === '.json') return driftJson(d);
   if (format === '.md') return driftMarkdown(d);
@@ -77,6 +76,6 @@ export function renderDriftReport(report: RunReport, format: string): string {
   throw new ConfigError(`Cannot write the drift report: unknown format "${format}" (use ${REPORT_FORMATS.join(', ')})`);
 }
 
-export function writeDriftReport(report: RunReport, file: string): void {
+export function writeDriftReport(report: Masked<RunReport>, file: string): void {
   writeFileSync(file, renderDriftReport(report, extname(file).toLowerCase()));
 }

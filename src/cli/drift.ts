@@ -1,8 +1,8 @@
 // What a check run found, per host: the tasks that are not in the desired
 // state (drift), the ones that failed, and the hosts that are fully
-// compliant. Pure: the report writers and the terminal summary read this.
+// compliant. Pure: the report writers and the terminal summary read this,
+// from a report already masked by cli/mask.ts.
 import type { RunReport, TaskResult } from '../engine/events.js';
-import { maskText } from '../secrets.js';
 import { renderDiff } from './format.js';
 
 export type HostStatus = 'compliant' | 'drifted' | 'failed' | 'unreachable' | 'untouched';
@@ -36,8 +36,8 @@ const PLAY_TASKS = '(play)';
 function driftItem(t: TaskResult): DriftItem {
   return {
     role: t.role ?? null,
-    task: maskText(t.task),
-    changes: t.changes.map((c) => ({ summary: maskText(c.summary), diff: c.diff ? renderDiff(c.diff) : null })),
+    task: t.task,
+    changes: t.changes.map((c) => ({ summary: c.summary, diff: c.diff ? renderDiff(c.diff) : null })),
   };
 }
 
@@ -46,7 +46,7 @@ function hostDrift(host: string, h: RunReport['hosts'][string]): HostDrift {
   const failures: HostDrift['failures'] = [];
   const tasks: HostDrift['tasks'] = [];
   for (const t of h.tasks) {
-    const entry: HostDrift['tasks'][number] = { role: t.role ?? null, task: maskText(t.task), status: t.status, msg: t.msg ? maskText(t.msg) : null };
+    const entry: HostDrift['tasks'][number] = { role: t.role ?? null, task: t.task, status: t.status, msg: t.msg ?? null };
     if (t.status === 'changed') {
       entry.drift = driftItem(t);
       drift.push(entry.drift);

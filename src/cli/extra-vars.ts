@@ -1,4 +1,5 @@
-// -e k=v and -e @file.yaml, merged left to right.
+// -e k=v, -e '{k: v}' and -e @file.yaml, merged left to right. An error never
+// quotes the value: it may be a password.
 import { resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { loadYamlFile } from '../config/yaml.js';
@@ -16,7 +17,7 @@ export function parseExtraVars(items: string[]): Record<string, unknown> {
       Object.assign(out, inlineMapping(item, i + 1));
     } else {
       const eq = item.indexOf('=');
-      if (eq < 1) throw new ConfigError(`Invalid -e "${item}": expected key=value or @file.yaml`);
+      if (eq < 1) throw new ConfigError(`Invalid -e value #${i + 1}: expected key=value, {key: value} or @file.yaml`);
       const raw = item.slice(eq + 1);
       let value: unknown = raw;
       try {

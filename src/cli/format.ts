@@ -1,9 +1,9 @@
-// Text shared by the renderers: task lines, diffs and the recap. Everything
-// passes through the secret masking before it is returned.
+// Text shared by the renderers: task lines, diffs and the recap, from events
+// already masked by cli/mask.ts.
 import { createTwoFilesPatch } from 'diff';
 import type { RunReport, TaskResult } from '../engine/events.js';
 import type { FileDiff } from '../modules/types.js';
-import { MASK, maskText } from '../secrets.js';
+import { MASK } from '../secrets.js';
 
 export function taskLabel(r: Pick<TaskResult, 'role' | 'task' | 'handler'>): string {
   return `${r.handler ? 'handler: ' : ''}${r.role ? `${r.role} : ` : ''}${r.task}`;
@@ -12,13 +12,13 @@ export function taskLabel(r: Pick<TaskResult, 'role' | 'task' | 'handler'>): str
 export function resultLine(r: TaskResult): string {
   const status = r.ignored ? 'failed (ignored)' : r.status;
   const msg = r.msg && (r.status === 'failed' || r.status === 'unreachable' || r.module === 'debug' || r.status === 'skipped') ? ` | ${r.msg}` : '';
-  return maskText(`${r.host} | ${taskLabel(r)} | ${status}${msg}`);
+  return `${r.host} | ${taskLabel(r)} | ${status}${msg}`;
 }
 
 export function changeLines(r: TaskResult, diff: boolean): string[] {
   const lines: string[] = [];
   for (const c of r.changes) {
-    lines.push(`    ~ ${maskText(c.summary)}`);
+    lines.push(`    ~ ${c.summary}`);
     if (diff && c.diff) lines.push(...renderDiff(c.diff).split('\n').map((l) => `      ${l}`));
   }
   return lines;
@@ -27,7 +27,7 @@ export function changeLines(r: TaskResult, diff: boolean): string[] {
 export function renderDiff(d: FileDiff): string {
   if (d.secret) return `--- ${d.path}\n+++ ${d.path}\n(${MASK} secret content not shown)`;
   const patch = createTwoFilesPatch(d.path, d.path, d.before ?? '', d.after ?? '', d.before === null ? '(absent)' : 'before', d.after === null ? '(absent)' : 'after');
-  return maskText(patch.split('\n').filter((l) => !/^(=+|Index: .*)$/.test(l)).join('\n').trimEnd());
+  return patch.split('\n').filter((l) => !/^(=+|Index: .*)$/.test(l)).join('\n').trimEnd();
 }
 
 export function recapLines(report: RunReport): string[] {

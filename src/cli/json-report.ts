@@ -1,9 +1,10 @@
-// The machine-readable report (--json FILE, or - for stdout), secrets masked.
+// The machine-readable report (--json FILE, or - for stdout), written from a
+// report already masked by cli/mask.ts.
 import { writeFileSync } from 'node:fs';
 import type { RunReport } from '../engine/events.js';
-import { maskDeep } from '../secrets.js';
+import type { Masked } from './mask.js';
 
-export function jsonReport(report: RunReport): unknown {
+export function jsonReport(report: Masked<RunReport>): unknown {
   const hosts = Object.fromEntries(
     Object.entries(report.hosts).map(([name, h]) => [
       name,
@@ -18,10 +19,10 @@ export function jsonReport(report: RunReport): unknown {
       },
     ]),
   );
-  return maskDeep({ ok: report.ok, check: report.check, hosts, durationMs: report.durationMs, stats: report.stats });
+  return { ok: report.ok, check: report.check, hosts, durationMs: report.durationMs, stats: report.stats };
 }
 
-export function writeJson(report: RunReport, file: string): void {
+export function writeJson(report: Masked<RunReport>, file: string): void {
   const text = JSON.stringify(jsonReport(report), null, 2) + '\n';
   if (file === '-') process.stdout.write(text);
   else writeFileSync(file, text);

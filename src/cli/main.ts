@@ -3,11 +3,13 @@
 import { describeInventory } from '../config/inventory-view.js';
 import { loadInventory, selectHosts } from '../config/inventory.js';
 import { loadPlaybook } from '../config/playbook.js';
+import type { Play } from '../config/types.js';
 import { EngineBus, type RunReport } from '../engine/events.js';
 import { preflight } from '../engine/preflight.js';
 import { runPlaybook } from '../engine/run.js';
 import { isUserError } from '../errors.js';
-import { registerSecretValue, registerSecretVars, maskText } from '../secrets.js';
+import { registerSecretValue, registerSecretVars } from '../secrets.js';
+import { maskedBus, maskMessage, maskReport } from './mask.js';
 import { connectionSecrets, connector } from './connect.js';
 import { checkWritable, parseSerial } from './flag-checks.js';
 import { parseExtraVars } from './extra-vars.js';
@@ -38,6 +40,16 @@ async function inventoryCommand(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+// Secret-named values of a play, its vars_files, roles (parameters, defaults) and tasks (`vars:`).
+function registerPlaySecrets(play: Play): void {
+  registerSecretVars(play.vars);
+  for (const role of play.roles) {
+    registerSecretVars(role.params);
+    registerSecretVars(role.defaults);
+  }
+  for (const task of [...play.tasks, ...play.handlers, ...play.health]) registerSecretVars(task.vars);
+}
+
 export function exitCodeFor(report: RunReport, expectNoChanges: boolean): number {
   if (report.interrupted) return EXIT.interrupted;
   const hosts = Object.values(report.hosts);
@@ -65,16 +77,18 @@ async function runCommand(argv: string[]): Promise<number> {
   if (opts.report) checkWritable(opts.report, '--report');
   const inventory = loadInventory(opts.inventory);
   const playbook = loadPlaybook(playbookFile);
+  // Literal secrets are known before anything runs (an error may quote them);
+  // templated ones are registered once rendered (engine/scope.ts).
+  for (const h of inventory.hosts.values()) registerSecretVars(h.vars);
+  for (const play of playbook.plays) registerPlaySecrets(play);
   const limited = opts.limit ? new Set(selectHosts(inventory, opts.limit, { what: '--limit' }).map((h) => h.name)) : undefined;
   for (const play of playbook.plays) {
     const hosts = selectHosts(inventory, play.hosts, { what: `play "${play.name}" hosts` }).filter((h) => !limited || limited.has(h.name));
     for (const h of hosts) {
-      registerSecretVars(h.vars);
       const login = connectionSecrets(h, extraVars);
       registerSecretValue(login.password);
       registerSecretValue(login.becomePassword);
     }
-    registerSecretVars(play.vars);
     preflight(play, hosts, extraVars);
   }
 
@@ -85,11 +99,13 @@ async function runCommand(argv: string[]): Promise<number> {
   registerSecretValue(secrets.becomePassword);
 
   const bus = new EngineBus();
+  // Renderers and reports see the engine's events only through the masking boundary.
+  const view = maskedBus(bus);
   const interactive = opts.progress === 'listr' || (opts.progress === 'auto' && process.stdout.isTTY && !process.env.CI && opts.json !== '-');
   const out = opts.json === '-' ? process.stderr : process.stdout;
-  const renderer = interactive ? listrRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out }) : plainRenderer(bus, { diff: opts.diff, verbose: opts.verbose, out });
+  const renderer = interactive ? listrRenderer(view, { diff: opts.diff, verbose: opts.verbose, out }) : plainRenderer(view, { diff: opts.diff, verbose: opts.verbose, out });
 
-  const partial = partialReport(bus, opts.check);
+  const partial = partialReport(view, opts.check);
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;
@@ -102,7 +118,7 @@ async function runCommand(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const report = await runPlaybook({
+    const report = maskReport(await runPlaybook({
       playbook,
       inventory,
       limit: opts.limit,
@@ -119,7 +135,7 @@ async function runCommand(argv: string[]): Promise<number> {
         forceHandlers: opts.forceHandlers,
         stopping: () => interrupts > 0,
       },
-    });
+    }));
     await renderer.done();
     if (opts.json) writeJson(report, opts.json);
     if (opts.report) writeDriftReport(report, opts.report);
@@ -159,10 +175,10 @@ export async function main(argv: string[]): Promise<number> {
     const e = err as { code?: string; exitCode?: number };
     if (e.code?.startsWith('commander.')) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.config;
     if (isUserError(err)) {
-      process.stderr.write(`pirun: ${maskText(err.message)}\n`);
+      process.stderr.write(`pirun: ${maskMessage(err.message)}\n`);
       return EXIT.config;
     }
-    process.stderr.write(`pirun: internal error (a bug, please report it):\n${maskText((err as Error).stack ?? String(err))}\n`);
+    process.stderr.write(`pirun: internal error (a bug, please report it):\n${maskMessage((err as Error).stack ?? String(err))}\n`);
     return 70;
   }
 }

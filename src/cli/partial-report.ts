@@ -1,9 +1,11 @@
 // What the run had finished when a second Ctrl-C cut it off: a report built
 // from the engine's events, so the abort still ends with a recap.
-import type { EngineBus, RunReport, TaskResult } from '../engine/events.js';
+import type { RunReport, TaskResult } from '../engine/events.js';
+import type { MaskedBus } from './mask.js';
 import { hostRecap } from '../engine/recap.js';
 
-export function partialReport(bus: EngineBus, check: boolean): () => RunReport {
+// From the masked events: what it holds goes straight to the terminal.
+export function partialReport(bus: MaskedBus, check: boolean): () => RunReport {
   const started = Date.now();
   const hosts = new Map<string, { results: TaskResult[]; touched: boolean; unreachable: boolean }>();
   const host = (name: string) => {

@@ -2,8 +2,8 @@
 // doing (connecting, gathering facts, its current task), then the same
 // summary as the plain view: changes, failures, recap, rollout and drift.
 import { Listr } from 'listr2';
-import type { EngineBus, TaskResult } from '../engine/events.js';
-import { maskText } from '../secrets.js';
+import type { TaskResult } from '../engine/events.js';
+import type { MaskedBus } from './mask.js';
 import { changeLines, taskLabel } from './format.js';
 import type { Renderer, RenderOptions } from './render-plain.js';
 import { summaryLines } from './summary.js';
@@ -54,7 +54,7 @@ class HostLine {
   }
 }
 
-export function listrRenderer(bus: EngineBus, o: RenderOptions): Renderer {
+export function listrRenderer(bus: MaskedBus, o: RenderOptions): Renderer {
   const current = new Map<string, HostLine>();
   let runs: Promise<unknown> = Promise.resolve();
   const changed: TaskResult[] = [];
@@ -83,10 +83,10 @@ export function listrRenderer(bus: EngineBus, o: RenderOptions): Renderer {
     if (r.status === 'changed') changed.push(r);
     if (r.status === 'failed' || r.status === 'unreachable') failures.push(r);
   });
-  bus.on('warning', (w) => warnings.push(`${w.host ? `${w.host} | ` : ''}${maskText(w.message)}`));
+  bus.on('warning', (w) => warnings.push(`${w.host ? `${w.host} | ` : ''}${w.message}`));
   bus.on('host:end', (e) => {
     const last = failures.filter((f) => f.host === e.host).pop();
-    const err = e.failed ? maskText(last ? `${taskLabel(last)}: ${last.msg ?? last.status}` : 'failed') : undefined;
+    const err = e.failed ? (last ? `${taskLabel(last)}: ${last.msg ?? last.status}` : 'failed') : undefined;
     current.get(e.host)?.finish(err, e.unreachable ? 'unreachable' : undefined);
   });
   let report: Parameters<typeof summaryLines>[0] | undefined;
@@ -110,7 +110,7 @@ export function listrRenderer(bus: EngineBus, o: RenderOptions): Renderer {
     }
     if (failures.length) {
       write('\nFAILURES');
-      for (const f of failures) write(`${f.host}\n  └─ ${taskLabel(f)}\n     └─ ${maskText(f.msg ?? f.status)}`);
+      for (const f of failures) write(`${f.host}\n  └─ ${taskLabel(f)}\n     └─ ${f.msg ?? f.status}`);
     }
   };
   return {

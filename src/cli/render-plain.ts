@@ -1,6 +1,6 @@
-// Plain lines for CI and pipes: `HOST | TASK | ok|changed|failed|skipped`.
-import type { EngineBus } from '../engine/events.js';
-import { maskText } from '../secrets.js';
+// Plain lines for CI and pipes: `HOST | TASK | ok|changed|failed|skipped`,
+// from the masked events of cli/mask.ts.
+import type { MaskedBus } from './mask.js';
 import { changeLines, resultLine } from './format.js';
 import { summaryLines } from './summary.js';
 
@@ -18,7 +18,7 @@ export interface Renderer {
   done(): Promise<void>;
 }
 
-export function plainRenderer(bus: EngineBus, o: RenderOptions): Renderer {
+export function plainRenderer(bus: MaskedBus, o: RenderOptions): Renderer {
   const write = (s: string) => o.out.write(s + '\n');
   bus.on('play:start', (e) => write(`PLAY ${e.play} (${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'})`));
   bus.on('batch:start', (e) => write(`BATCH ${e.batch}: ${e.hosts.join(', ')}`));
@@ -26,12 +26,13 @@ export function plainRenderer(bus: EngineBus, o: RenderOptions): Renderer {
     write(resultLine(r));
     for (const l of changeLines(r, o.diff)) write(l);
   });
-  bus.on('warning', (w) => write(`WARNING${w.host ? ` ${w.host}` : ''} | ${maskText(w.message)}`));
+  bus.on('warning', (w) => write(`WARNING${w.host ? ` ${w.host}` : ''} | ${w.message}`));
   bus.on('exec', (e) => {
     if (o.verbose >= 2 || (o.verbose >= 1 && e.exitCode !== 0)) {
-      write(maskText(`  [${e.host}] $ ${e.command.split('\n')[0].slice(0, 200)} (exit ${e.exitCode}, ${e.durationMs}ms)`));
+      write(`  [${e.host}] $ ${e.command.split('\n')[0].slice(0, 200)} (exit ${e.exitCode}, ${e.durationMs}ms)`);
       const body = (e.stdout + e.stderr).trim();
-      if (body && (o.verbose >= 2 || e.exitCode !== 0)) write(maskText(body.split('\n').slice(-20).map((l) => `    ${l}`).join('\n')));
+      if (e.hidden) write('    (output hidden)');
+      else if (body && (o.verbose >= 2 || e.exitCode !== 0)) write(body.split('\n').slice(-20).map((l) => `    ${l}`).join('\n'));
     }
   });
   bus.on('run:end', (report) => {

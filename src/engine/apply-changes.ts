@@ -42,7 +42,7 @@ async function runSteps(ctx: HostContext, steps: Step[], become: boolean, prefix
   let batch: Step[] = [];
   const flush = async () => {
     if (!batch.length) return;
-    const r = await ctx.transport.exec(prefix + stepsScript(batch), { become, label: stepsLabel(batch) });
+    const r = await ctx.transport.exec(prefix + stepsScript(batch), { become, label: stepsLabel(batch), secret: batch.some((s) => s.kind === 'write' && s.secret) });
     prefix = '';
     batch = [];
     results.push(r);

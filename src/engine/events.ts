@@ -23,7 +23,13 @@ export interface TaskResult {
   durationMs: number;
   ignored?: boolean;
   handler?: boolean;
+  // The task says no_log: its command, output, changes and result are shown nowhere.
+  noLog?: boolean;
 }
+
+// Why the engine skipped a task. It says nothing about the task's data, so
+// it is shown even for a no_log task.
+export const SKIPPED_CONDITION = 'condition false';
 
 export interface HostRecap {
   ok: number;
@@ -55,10 +61,11 @@ export interface EngineEvents {
   'host:start': { host: string; play: string };
   // What a host is doing before its next task: connecting, gathering facts.
   'host:phase': { host: string; play: string; phase: string };
-  'task:start': { host: string; play: string; role?: string; task: string };
+  'task:start': { host: string; play: string; role?: string; task: string; noLog?: boolean };
   'task:end': TaskResult;
   'host:end': { host: string; play: string; failed: boolean; unreachable: boolean };
-  'exec': { host: string; command: string; exitCode: number; stdout: string; stderr: string; durationMs: number };
+  // `hidden`: the command carried secret content; its output is not shown.
+  'exec': { host: string; command: string; exitCode: number; stdout: string; stderr: string; durationMs: number; hidden?: boolean };
   'warning': { host?: string; message: string };
   'run:end': RunReport;
 }

@@ -39,7 +39,8 @@ export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<
   const probes: Probe<unknown>[] = [...extra];
   for (const task of tasks) {
     const mod = getModule(task.module);
-    if (!mod?.probes) continue;
+    // A no_log task reads its facts during its own turn, where every output of it is hidden.
+    if (!mod?.probes || task.noLog) continue;
     // A read-only command runs in the batch only where the real run would
     // run it: its condition known true and its arguments complete.
     const readOnly = isReadOnly(task);

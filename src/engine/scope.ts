@@ -4,7 +4,8 @@
 // < -e extra vars. Values that are templates resolve lazily against the same scope.
 import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
-import { renderDeep, type Scope } from './template.js';
+import { holdsSecret, registerVariable } from '../secrets.js';
+import { renderDeep, TemplateError, type Scope } from './template.js';
 
 export interface HostVars {
   host: InventoryHost;
@@ -52,6 +53,7 @@ export function makeScope(vars: Record<string, unknown>): Scope {
       const raw = target[key];
       if (!isTemplated(raw)) {
         resolved.set(key, raw);
+        registerVariable(key, raw);
         return raw;
       }
       if (resolving.has(key) || resolving.size > 10) return raw;
@@ -59,13 +61,24 @@ export function makeScope(vars: Record<string, unknown>): Scope {
       try {
         const v = renderDeep(raw, proxy);
         resolved.set(key, v);
+        // Secrets are known by their rendered value, before any output can show it.
+        registerVariable(key, v);
         return v;
+      } catch (err) {
+        throw err instanceof TemplateError && holdsSecret(key, raw) ? secretRenderError(key, err) : err;
       } finally {
         resolving.delete(key);
       }
     },
   });
   return proxy;
+}
+
+// The error names the variable, never its template: the text around the
+// expression may be the secret itself.
+function secretRenderError(key: string, err: TemplateError): TemplateError {
+  const why = err.undefinedVars.length ? `undefined variable "${err.undefinedVars[0]}"` : err.reason;
+  return new TemplateError(`cannot render variable "${key}" (it holds a secret, its template is not shown): ${why}`, err.undefinedVars, why);
 }
 
 // Objects (hostvars, facts, registered results) are walked once, not on every read.

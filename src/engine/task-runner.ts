@@ -5,12 +5,12 @@ import { validateArgs } from '../config/task.js';
 import { errorMessage, UnreachableError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Change, Module, PlanContext } from '../modules/types.js';
-import { maskText } from '../secrets.js';
+import { registerSecretTree, registerSecretVars } from '../secrets.js';
 import type { ExecResult } from '../transport/types.js';
 import { applyChanges } from './apply-changes.js';
 import { explainFailure } from '../facts/probe.js';
 import type { HostContext } from './context.js';
-import type { ChangeReport, TaskResult, TaskStatus } from './events.js';
+import { SKIPPED_CONDITION, type ChangeReport, type TaskResult, type TaskStatus } from './events.js';
 import { layers, makeScope, type HostVars } from './scope.js';
 import { evaluate, renderDeep, renderFile, renderString, TemplateError, type Scope } from './template.js';
 import { readFileSync } from 'node:fs';
@@ -97,13 +97,17 @@ async function runItem(ctx: HostContext, task: TaskDef, extra: Record<string, un
 async function attempt(ctx: HostContext, task: TaskDef, extra: Record<string, unknown>): Promise<ItemOutcome> {
   const mod = getModule(task.module)!;
   const scope = makeScope(layers(ctx.hv, task, extra));
-  if (!task.when.every((w) => evaluate(w, scope))) return { status: 'skipped', changes: [], result: { skipped: true }, msg: 'condition false' };
+  if (!task.when.every((w) => evaluate(w, scope))) return { status: 'skipped', changes: [], result: { skipped: true }, msg: SKIPPED_CONDITION };
   const become = taskBecome(task, ctx.hv);
   const checked = validateArgs(mod.args, renderArgs(mod, task, scope), { module: task.module });
   if (!checked.ok) throw new TaskFailure(checked.message);
   const plan = await mod.plan(checked.value, planContext(ctx, task, scope, become));
   if (plan.failed) return { status: 'failed', changes: [], result: { failed: true, msg: plan.failed }, msg: plan.failed };
-  if (plan.setFacts) Object.assign(ctx.hv.registered, plan.setFacts);
+  if (plan.setFacts) {
+    if (task.noLog) registerSecretTree(plan.setFacts);
+    else registerSecretVars(plan.setFacts);
+    Object.assign(ctx.hv.registered, plan.setFacts);
+  }
   if (plan.skipped) return { status: 'skipped', changes: [], result: { skipped: true, msg: plan.skipped }, msg: plan.skipped };
   const live = !ctx.options.check || plan.runInCheckMode === true || task.checkMode === false;
   let execs: ExecResult[] = plan.ran ? [plan.ran.result] : [];
@@ -148,7 +152,7 @@ const rank: Record<TaskStatus, number> = { skipped: 0, ok: 1, changed: 2, failed
 export async function runTask(ctx: HostContext, task: TaskDef, opts: { handler?: boolean } = {}): Promise<TaskResult> {
   const started = Date.now();
   const base = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, module: task.module, handler: opts.handler };
-  ctx.bus.emit('task:start', { host: base.host, play: base.play, role: base.role, task: base.task });
+  ctx.bus.emit('task:start', { host: base.host, play: base.play, role: base.role, task: base.task, noLog: task.noLog || undefined });
   let status: TaskStatus = 'skipped';
   let changes: ChangeReport[] = [];
   let msg: string | undefined;
@@ -168,6 +172,8 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: { handler?:
       ctx.hv.registered[task.register] = items
         ? { results: outcomes.map((o) => o.result), changed: outcomes.some((o) => o.status === 'changed'), failed: status === 'failed' }
         : outcomes[0].result;
+      // What a no_log task read or printed stays hidden wherever it is used later.
+      if (task.noLog) registerSecretTree(ctx.hv.registered[task.register]);
     }
   } catch (err) {
     if (err instanceof UnreachableError) throw err;
@@ -175,12 +181,10 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: { handler?:
     msg = err instanceof TemplateError ? `${err.message} in task "${task.name}" on host "${ctx.host.name}"` : errorMessage(err);
   }
   if (status === 'changed') for (const n of task.notify) ctx.notified.add(n);
-  const result: TaskResult = { ...base, status, changes, msg: msg === undefined ? undefined : maskText(msg), durationMs: Date.now() - started };
+  // Unmasked: cli/mask.ts hides secrets, and everything of a no_log task, before any sink sees it.
+  const result: TaskResult = { ...base, status, changes, msg, durationMs: Date.now() - started };
   if (status === 'failed' && task.ignoreErrors) result.ignored = true;
-  if (task.noLog) {
-    result.changes = result.changes.map((c) => ({ summary: c.summary, diff: c.diff ? { ...c.diff, secret: true } : undefined }));
-    if (result.msg) result.msg = '(output hidden by no_log)';
-  }
+  if (task.noLog) result.noLog = true;
   ctx.results.push(result);
   ctx.bus.emit('task:end', result);
   return result;

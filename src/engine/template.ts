@@ -14,6 +14,8 @@ export class TemplateError extends Error {
   constructor(
     message: string,
     readonly undefinedVars: string[] = [],
+    // What went wrong, without the template's text (which may hold a secret).
+    readonly reason = message,
   ) {
     super(message);
   }
@@ -118,8 +120,8 @@ function check(source: string, scope: Scope): void {
 function wrap(err: unknown, source: string): TemplateError {
   if (err instanceof TemplateError) return err;
   const msg = (err as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim();
-  if (/undefined value/.test(msg)) return new TemplateError(`undefined value in "${source.trim()}"`);
-  return new TemplateError(`cannot render "${source.trim()}": ${msg}`);
+  if (/undefined value/.test(msg)) return new TemplateError(`undefined value in "${source.trim()}"`, [], 'undefined value');
+  return new TemplateError(`cannot render "${source.trim()}": ${msg}`, [], msg);
 }
 
 export function renderString(source: string, scope: Scope): unknown {
@@ -130,7 +132,7 @@ export function renderString(source: string, scope: Scope): unknown {
     if (expr !== undefined) {
       captured = undefined;
       render(`{{ (${expr}) | __capture }}`, scope);
-      if (captured === undefined) throw new TemplateError(`undefined value in "${source.trim()}"`);
+      if (captured === undefined) throw new TemplateError(`undefined value in "${source.trim()}"`, [], 'undefined value');
       return captured;
     }
     return render(source, scope);

@@ -38,7 +38,8 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
   ];
   if (!current || current.sha256 !== digest) {
     const step: WriteStep = { kind: 'write', path: spec.dest, content: spec.content, mode, owner: spec.owner, group: spec.group, validate: spec.validate, backup: spec.backup, secret: spec.secret };
-    const before = current && !ctx.predicted(probe) ? await ctx.fact(fileContentProbe(spec.dest)) : null;
+    // The old content is read only for the diff, so never for a secret file (it would pass through -vv).
+    const before = current && !spec.secret && !ctx.predicted(probe) ? await ctx.fact(fileContentProbe(spec.dest)) : null;
     const guarded: Partial<Pick<Change, 'guard' | 'steps'>> = spec.guard ? guardedChange(spec.dest, spec.guard) : {};
     return [
       {

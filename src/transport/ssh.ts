@@ -111,7 +111,7 @@ export class SshTransport implements Transport {
         channel.on('close', () => {
           if (!sent && inv.readyMarker) errChunks.push(Buffer.from(stderrText));
           const result = finish(opts.label ?? script, exitCode, out, errChunks, started);
-          this.options.onExec?.(this.host, result, opts.label);
+          this.options.onExec?.(this.host, result, opts);
           if (exitCode === -1 && this.closed) {
             reject(new UnreachableError(`Lost connection to "${this.host}": ${this.lostReason ?? 'closed'}`, { host: this.host }));
             return;

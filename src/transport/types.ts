@@ -15,6 +15,8 @@ export interface ExecOptions {
   become?: boolean;
   // A label for logs (-vv) instead of the script text, e.g. when it carries file content.
   label?: string;
+  // The script or its output can carry secret content (a secret file): -vv shows the label, never the output.
+  secret?: boolean;
 }
 
 export interface TransportCounters {
@@ -55,6 +57,6 @@ export interface ConnectOptions {
   // Channels open at once on the connection (kept below sshd's MaxSessions).
   maxChannels: number;
   retries: number;
-  // Called with every remote execution when -vv asks for it.
-  onExec?: (host: string, result: ExecResult, label?: string) => void;
+  // Called with every remote execution, for -v / -vv.
+  onExec?: (host: string, result: ExecResult, options: ExecOptions) => void;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunReport, TaskResult } from '../../src/engine/events.js';
 import { buildDrift, driftSummaryLines } from '../../src/cli/drift.js';
 import { renderDriftReport } from '../../src/cli/drift-report.js';
+import { maskReport } from '../../src/cli/mask.js';
 import { registerSecretValue } from '../../src/secrets.js';
 
 const SECRET = 'hunter2-wifi-psk';
@@ -21,7 +22,7 @@ const host = (tasks: TaskResult[], extra: Partial<RunReport['hosts'][string]> = 
   ...extra,
 });
 
-const report: RunReport = {
+const raw: RunReport = {
   ok: false,
   check: true,
   interrupted: false,
@@ -44,6 +45,9 @@ const report: RunReport = {
     pi4: host([], { untouched: true }),
   },
 };
+
+// As main.ts hands it to the writers: through the masking boundary.
+const report = maskReport(raw);
 
 describe('buildDrift', () => {
   const d = buildDrift(report);
