@@ -48,8 +48,8 @@ export function maskReport(report: RunReport): Masked<RunReport> {
 
 // A bus carrying the engine's events, masked. Remote executions of a host
 // between the start and the end of a no_log task belong to that task (a host
-// runs one task at a time; its facts are read in its own turn, see
-// engine/prefetch.ts), so they show neither command nor output.
+// runs one task at a time), so they show neither command nor output; a
+// batched fact read ahead of it is marked `hidden` (engine/prefetch.ts).
 export function maskedBus(engine: EngineBus): MaskedBus {
   const view = new EngineBus();
   const inNoLog = new Set<string>();

@@ -39,8 +39,7 @@ export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<
   const probes: Probe<unknown>[] = [...extra];
   for (const task of tasks) {
     const mod = getModule(task.module);
-    // A no_log task reads its facts during its own turn, where every output of it is hidden.
-    if (!mod?.probes || task.noLog) continue;
+    if (!mod?.probes) continue;
     // A read-only command runs in the batch only where the real run would
     // run it: its condition known true and its arguments complete.
     const readOnly = isReadOnly(task);
@@ -55,7 +54,9 @@ export async function prefetch(ctx: HostContext, tasks: TaskDef[], extra: Probe<
         const parsed = mod.args.safeParse(lenientArgs(task.args, s));
         if (readOnly && !parsed.success) continue;
         const args = parsed.success ? parsed.data : lenientArgs(task.args, s);
-        probes.push(...mod.probes(args as never, { host: ctx.host, vars: s as Record<string, unknown>, readOnly, become }));
+        const read = mod.probes(args as never, { host: ctx.host, vars: s as Record<string, unknown>, readOnly, become });
+        // What a no_log task reads (a file's content) stays out of the batch's -vv output.
+        probes.push(...(task.noLog ? read.map((p) => ({ ...p, secret: true })) : read));
       }
     } catch {
       // Not renderable yet: the task fetches its own facts when it runs.

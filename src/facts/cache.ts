@@ -96,5 +96,6 @@ function combine(probes: Probe<unknown>[]): Probe<unknown>[] {
   for (const p of probes) if (p.batch) kinds.set(p.batch.kind, [...(kinds.get(p.batch.kind) ?? []), p]);
   const merged = [...kinds.values()].filter((members) => members.length > 1);
   const inMerged = new Set(merged.flat());
-  return [...probes.filter((p) => !inMerged.has(p)), ...merged.map((members) => members[0].batch!.combine(members))];
+  const combined = (members: Probe<unknown>[]) => ({ ...members[0].batch!.combine(members), secret: members.some((m) => m.secret) || undefined });
+  return [...probes.filter((p) => !inMerged.has(p)), ...merged.map(combined)];
 }

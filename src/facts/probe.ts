@@ -21,6 +21,9 @@ export interface Probe<T> {
   // Probes of the same kind in one batch are read by one combined probe
   // (one `systemctl show` for every unit instead of one per unit).
   batch?: { kind: string; combine(members: Probe<unknown>[]): Probe<unknown> };
+  // Read for a no_log task: its output (a file's content) must not reach -vv,
+  // so the execution that reads it shows none.
+  secret?: boolean;
 }
 
 // The host answered, but the probe could not run there (e.g. sudo refused).
@@ -58,7 +61,7 @@ export function sections(scripts: string[]): { script: string; split(out: string
 // execution when `become` is set for the batch.
 export async function runProbes(transport: Transport, probes: Probe<unknown>[], become: boolean): Promise<Map<string, unknown>> {
   const batch = sections(probes.map((p) => p.script));
-  const result = await transport.exec(batch.script, { become, label: `probe ${probes.map((p) => p.key).join(', ')}` });
+  const result = await transport.exec(batch.script, { become, label: `probe ${probes.map((p) => p.key).join(', ')}`, secret: probes.some((p) => p.secret) });
   const values = new Map<string, unknown>();
   batch.split(result.stdout).forEach((part, i) => {
     if (part) values.set(probes[i].key, probes[i].parse(part.out, part.code));

@@ -39,12 +39,14 @@ const C = {
   tplErrNested: 'cnry-tplerrnested-19',
   badExtra: 'cnry-badextra-20',
   noLogLine: 'cnry-nologline-21',
+  noLogLineOld: 'cnry-nologlineold-22',
 };
 const OLD_SECRET_CONTENT = `old=${C.oldSecretFile}\n`;
+const OLD_NOLOG_LINE_CONTENT = `key=${C.noLogLineOld}\n`;
 
-// Every form in which a canary could leak: as is, and the base64 of a secret
-// file's content (how -vv showed the read behind a diff).
-const forbidden = (): string[] => [...Object.values(C), Buffer.from(OLD_SECRET_CONTENT).toString('base64')];
+// Every form in which a canary could leak: as is, and the base64 of a file's
+// old content (how -vv shows the read behind a diff or a line edit).
+const forbidden = (): string[] => [...Object.values(C), ...[OLD_SECRET_CONTENT, OLD_NOLOG_LINE_CONTENT].map((t) => Buffer.from(t).toString('base64'))];
 
 function expectNoCanary(where: string, text: string): void {
   const found = forbidden().filter((c) => text.includes(c));
@@ -76,7 +78,7 @@ const PLAY = () => [
       { name: 'no_log command', shell: `echo ${C.noLogCmd} >/dev/null; echo ${C.noLogOut}`, no_log: true, register: 'hidden' },
       { name: 'registered no_log result', debug: { msg: 'got {{ hidden.stdout | default("nothing") }}' } },
       { name: 'no_log file', copy: { dest: '/etc/pirun-nolog', content: `${C.noLogCopy}\n` }, no_log: true },
-      { name: 'no_log line', lineinfile: { path: '/etc/pirun-nolog-line', line: `key=${C.noLogLine}`, create: true }, no_log: true },
+      { name: 'no_log line', lineinfile: { path: '/etc/pirun-nolog-line', regexp: '^key=', line: `key=${C.noLogLine}` }, no_log: true },
       { name: 'skipped no_log', command: `echo ${C.noLogCmd}`, no_log: true, when: false },
       { name: 'secret file', copy: { dest: '/etc/pirun-secret', content: `new=${C.newSecretFile}\n`, secret: true, mode: '0600' } },
     ],
@@ -103,10 +105,11 @@ function playbook(name: string, plays: unknown[]): string {
 
 const base = () => ['-i', inv, '--known-hosts', fleet.knownHostsFile, '--accept-new-host-keys', '-e', JSON.stringify({ deploy_token: C.extra })];
 
-// The host as before a first run: the secret file holds its old content, the rest is absent.
+// The host as before a first run: the secret file and the no_log task's line
+// file hold their old content, the rest is absent.
 async function reset(): Promise<void> {
-  const b64 = Buffer.from(OLD_SECRET_CONTENT).toString('base64');
-  const r = await fleet.exec('h1', `rm -f /etc/pirun-nolog /etc/pirun-nolog-line && echo ${b64} | base64 -d >/etc/pirun-secret && chmod 0600 /etc/pirun-secret`);
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+  const r = await fleet.exec('h1', `rm -f /etc/pirun-nolog && echo ${b64(OLD_SECRET_CONTENT)} | base64 -d >/etc/pirun-secret && chmod 0600 /etc/pirun-secret && echo ${b64(OLD_NOLOG_LINE_CONTENT)} | base64 -d >/etc/pirun-nolog-line`);
   expect(r.exitCode, r.stderr).toBe(0);
 }
 
@@ -145,7 +148,7 @@ describe('no secret reaches any output', () => {
     const real = await sweep(pb, `real${report}`, [], report);
     expect(real.code, real.stdout + real.stderr).toBe(0);
     // The secrets did their job on the host, and the sinks say what they hid.
-    expect((await fleet.exec('h1', 'cat /etc/pirun-nolog /etc/pirun-secret')).stdout).toBe(`${C.noLogCopy}\nnew=${C.newSecretFile}\n`);
+    expect((await fleet.exec('h1', 'cat /etc/pirun-nolog /etc/pirun-secret /etc/pirun-nolog-line')).stdout).toBe(`${C.noLogCopy}\nnew=${C.newSecretFile}\nkey=${C.noLogLine}\n`);
     for (const r of [check, real]) {
       expect(r.stdout).toContain('db = {"host":"db.local","password":"********"}');
       expect(r.stdout).toContain('~ run echo psk ********');

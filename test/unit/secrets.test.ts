@@ -10,6 +10,8 @@ import { EngineBus, type EngineEvents, type TaskResult } from '../../src/engine/
 import { makeScope } from '../../src/engine/scope.js';
 import { renderString } from '../../src/engine/template.js';
 import { isSecretName, maskText, registerSecretTree, registerSecretValue, registerSecretVars, registerVariable } from '../../src/secrets.js';
+import { FactCache } from '../../src/facts/cache.js';
+import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
 import { runPirun } from '../support/fleet.js';
 
 describe('secret names', () => {
@@ -149,6 +151,44 @@ describe('the masking boundary', () => {
     maskedBus(engine).on('exec', (e) => seen.push(e));
     engine.emit('exec', { host: 'h1', command: 'write /etc/x', exitCode: 1, stdout: 'content', stderr: 'content', durationMs: 1, hidden: true });
     expect(seen[0]).toMatchObject({ command: 'write /etc/x', stdout: '', stderr: '', hidden: true });
+  });
+});
+
+describe('facts read for a no_log task', () => {
+  // A transport that answers every probe section with "x" and records the options of each execution.
+  function recording(): { transport: Transport; seen: ExecOptions[] } {
+    const seen: ExecOptions[] = [];
+    const transport = {
+      host: 'h1',
+      counters: { connections: 1, execs: 0, bytesSent: 0 },
+      async exec(script: string, o: ExecOptions = {}): Promise<ExecResult> {
+        seen.push(o);
+        const n = script.split('\n').filter((l) => l.startsWith('( ')).length;
+        const nonce = /\\n([0-9a-f]{16}):0:/.exec(script)?.[1] ?? '';
+        const stdout = Array.from({ length: n }, (_, i) => `x\n${nonce}:${i}:0\n`).join('');
+        return { command: script, exitCode: 0, stdout, stderr: '', durationMs: 1, failed: false };
+      },
+      close: async () => undefined,
+    };
+    return { transport, seen };
+  }
+  const probe = (key: string, secret?: boolean) => ({ key, script: 'cat /x', parse: (out: string) => out, secret });
+
+  it('marks the batched execution that reads them secret, and only that one', async () => {
+    const { transport, seen } = recording();
+    const cache = new FactCache(transport, () => false);
+    await cache.prefetch([probe('content:/etc/a'), probe('content:/etc/b', true)]);
+    await cache.prefetch([probe('content:/etc/c')]);
+    expect(seen.map((o) => o.secret)).toEqual([true, false]);
+    expect(await cache.get(probe('content:/etc/b'))).toBe('x');
+  });
+
+  it('keeps the mark when probes of one kind are combined', async () => {
+    const { transport, seen } = recording();
+    const cache = new FactCache(transport, () => false);
+    const batched = (key: string, secret?: boolean) => ({ ...probe(key, secret), batch: { kind: 'k', combine: (m: unknown[]) => ({ key: `all:${m.length}`, script: 'cat /all', parse: (o: string) => o }) } });
+    await cache.prefetch([batched('k:1'), batched('k:2', true)]);
+    expect(seen.map((o) => o.secret)).toEqual([true]);
   });
 });
 
