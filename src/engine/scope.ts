@@ -65,7 +65,8 @@ export function makeScope(vars: Record<string, unknown>): Scope {
         registerVariable(key, v);
         return v;
       } catch (err) {
-        throw err instanceof TemplateError && holdsSecret(key, raw) ? secretRenderError(key, err) : err;
+        // A message that quotes the template (more than its reason) must not, when the variable holds a secret.
+        throw err instanceof TemplateError && err.message !== err.reason && holdsSecret(key, raw) ? secretRenderError(key, err) : err;
       } finally {
         resolving.delete(key);
       }
@@ -77,8 +78,7 @@ export function makeScope(vars: Record<string, unknown>): Scope {
 // The error names the variable, never its template: the text around the
 // expression may be the secret itself.
 function secretRenderError(key: string, err: TemplateError): TemplateError {
-  const why = err.undefinedVars.length ? `undefined variable "${err.undefinedVars[0]}"` : err.reason;
-  return new TemplateError(`cannot render variable "${key}" (it holds a secret, its template is not shown): ${why}`, err.undefinedVars, why);
+  return new TemplateError(`cannot render variable "${key}" (it holds a secret, its template is not shown): ${err.reason}`, err.undefinedVars, err.reason);
 }
 
 // Objects (hostvars, facts, registered results) are walked once, not on every read.

@@ -7,9 +7,12 @@ import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { getModule } from '../modules/index.js';
+import { isSecretName } from '../secrets.js';
 import { syntaxError } from './template.js';
 
 const short = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}...` : s);
+// A secret's text is never quoted (`vars.db.password`): it may be the secret itself.
+const quoted = (path: string, s: string) => (path.split(/[.[\]]/).some((k) => k && isSecretName(k)) ? '(a secret: its text is not shown)' : short(s));
 
 // Every string inside a value, with its key path (`vars.motd`, `args.lines[2]`).
 function strings(value: unknown, path: string, out: [string, string][] = []): [string, string][] {
@@ -30,7 +33,7 @@ export function templateFile(task: TaskDef): string | undefined {
 function checkValues(value: unknown, path: string, fail: (what: string, detail: string) => never): void {
   for (const [p, s] of strings(value, path)) {
     const err = syntaxError(s);
-    if (err) fail(`${p} ${short(s)}`, err);
+    if (err) fail(`${p} ${quoted(p, s)}`, err);
   }
 }
 

@@ -1,6 +1,6 @@
 // What counts as secret (names, nested values, rendered templates), and the
 // masking boundary between the engine's events and the sinks.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -206,5 +206,27 @@ describe('a malformed -e value', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^pirun: Invalid -e value #1: not valid YAML/);
     expect(r.stdout + r.stderr).not.toContain('bad-e-0018');
+  });
+});
+
+describe('a Jinja syntax error in a secret', () => {
+  it('names where it is written, never its text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pirun-secret-syntax-'));
+    const inv = join(dir, 'inv.yaml');
+    writeFileSync(inv, 'all:\n  hosts:\n    pi1: { host: 127.0.0.1, port: 1, user: pi }\n');
+    const pb = join(dir, 'pb.yaml');
+    writeFileSync(pb, '- hosts: all\n  vars:\n    db: { password: "syntax-0019{{ x }" }\n  tasks:\n    - debug: { msg: hi }\n');
+    const r = await runPirun([pb, '-i', inv, '--known-hosts', join(dir, 'kh')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^pirun: Invalid template in play .*: vars\.db\.password \(a secret: its text is not shown\): /);
+    expect(r.stdout + r.stderr).not.toContain('syntax-0019');
+    const hostInv = join(dir, 'inv-secret.yaml');
+    writeFileSync(hostInv, 'all:\n  hosts:\n    pi1: { host: 127.0.0.1, port: 1, user: pi, wifi_psk: "syntax-0020{% if %}" }\n');
+    const plain = join(dir, 'plain.yaml');
+    writeFileSync(plain, '- hosts: all\n  tasks:\n    - debug: { msg: hi }\n');
+    const h = await runPirun([plain, '-i', hostInv, '--known-hosts', join(dir, 'kh')]);
+    expect(h.code, h.stderr).toBe(1);
+    expect(h.stderr).toMatch(/inventory variables of host "pi1": wifi_psk \(a secret: its text is not shown\)/);
+    expect(h.stdout + h.stderr).not.toContain('syntax-0020');
   });
 });
