@@ -25,7 +25,10 @@ export function driftMarkdown(d: Drift): string {
   out.push('', '| Host | Status | Role | Task | What would change |', '| --- | --- | --- | --- | --- |');
   for (const h of d.hosts) {
     if (h.status === 'compliant') out.push(`| ${cell(h.host)} | compliant | | | |`);
-    for (const item of h.drift) out.push(`| ${cell(h.host)} | drifted | ${cell(item.role ?? '(play)')} | ${cell(item.task)} | ${cell(item.changes.map((c) => c.summary).join('; '))} |`);
+    for (const item of h.drift) {
+      const what = item.unknown ? [item.reason ?? 'check mode cannot know', ...item.changes.map((c) => c.summary)].join('; ') : item.changes.map((c) => c.summary).join('; ');
+      out.push(`| ${cell(h.host)} | ${item.unknown ? 'unknown' : 'drifted'} | ${cell(item.role ?? '(play)')} | ${cell(item.task)} | ${cell(what)} |`);
+    }
     for (const f of h.failures) out.push(`| ${cell(h.host)} | ${h.status === 'unreachable' ? 'unreachable' : 'failed'} | ${cell(f.role ?? '(play)')} | ${cell(f.task)} | ${cell(f.msg)} |`);
     if (h.status === 'untouched') out.push(`| ${cell(h.host)} | not checked | | | |`);
   }
@@ -46,13 +49,19 @@ function escapeXml(s: string): string {
   return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-// JUnit: one testsuite per host, one testcase per task; drift is a failure,
-// a failed or unreachable task an error, a skipped task skipped.
+// JUnit: one testsuite per host, one testcase per task; drift is a failure
+// (type "drift", or "unknown" where check mode cannot know), a failed or
+// unreachable task an error, a skipped task skipped.
 export function driftJunit(d: Drift): string {
   const suites = d.hosts.map((h) => {
     const cases = h.tasks.map((t) => {
       const name = escapeXml(`${t.role ? `${t.role} : ` : ''}${t.task}`);
       const open = `    <testcase classname="${escapeXml(h.host)}" name="${name}">`;
+      if (t.drift?.unknown) {
+        const reason = t.drift.reason ?? 'check mode cannot know';
+        const body = [reason, ...t.drift.changes.map((c) => (c.diff ? `${c.summary}\n${c.diff}` : c.summary))].join('\n\n');
+        return `${open}\n      <failure message="${escapeXml(reason)}" type="unknown">${escapeXml(body)}</failure>\n    </testcase>`;
+      }
       if (t.drift) {
         const body = t.drift.changes.map((c) => (c.diff ? `${c.summary}\n${c.diff}` : c.summary)).join('\n\n');
         return `${open}\n      <failure message="${escapeXml(`would ${t.drift.changes.map((c) => c.summary).join('; ')}`)}" type="drift">${escapeXml(body)}</failure>\n    </testcase>`;

@@ -1,16 +1,21 @@
 // What a check run found, per host: the tasks that are not in the desired
-// state (drift), the ones that failed, and the hosts that are fully
+// state (drift), the tasks whose outcome check mode cannot know (`unknown`:
+// possible drift), the ones that failed, and the hosts that are fully
 // compliant. Pure: the report writers and the terminal summary read this,
 // from a report already masked by cli/mask.ts.
 import type { RunReport, TaskResult } from '../engine/events.js';
 import { renderDiff } from './format.js';
 
-export type HostStatus = 'compliant' | 'drifted' | 'failed' | 'unreachable' | 'untouched';
+// `unknown`: no certain drift, but tasks whose outcome check mode cannot know.
+export type HostStatus = 'compliant' | 'drifted' | 'unknown' | 'failed' | 'unreachable' | 'untouched';
 
 export interface DriftItem {
   role: string | null;
   task: string;
   changes: { summary: string; diff: string | null }[];
+  // Possible drift: check mode cannot know the outcome (the reason is in `reason`).
+  unknown: boolean;
+  reason: string | null;
 }
 
 export interface HostDrift {
@@ -38,6 +43,8 @@ function driftItem(t: TaskResult): DriftItem {
     role: t.role ?? null,
     task: t.task,
     changes: t.changes.map((c) => ({ summary: c.summary, diff: c.diff ? renderDiff(c.diff) : null })),
+    unknown: t.status === 'unknown',
+    reason: t.status === 'unknown' && t.msg ? t.msg : null,
   };
 }
 
@@ -47,7 +54,7 @@ function hostDrift(host: string, h: RunReport['hosts'][string]): HostDrift {
   const tasks: HostDrift['tasks'] = [];
   for (const t of h.tasks) {
     const entry: HostDrift['tasks'][number] = { role: t.role ?? null, task: t.task, status: t.status, msg: t.msg ?? null };
-    if (t.status === 'changed') {
+    if (t.status === 'changed' || t.status === 'unknown') {
       entry.drift = driftItem(t);
       drift.push(entry.drift);
     } else if ((t.status === 'failed' && !t.ignored) || t.status === 'unreachable') {
@@ -55,7 +62,8 @@ function hostDrift(host: string, h: RunReport['hosts'][string]): HostDrift {
     }
     tasks.push(entry);
   }
-  const status: HostStatus = h.untouched ? 'untouched' : h.unreachable ? 'unreachable' : failures.length ? 'failed' : drift.length ? 'drifted' : 'compliant';
+  const certain = drift.some((d) => !d.unknown);
+  const status: HostStatus = h.untouched ? 'untouched' : h.unreachable ? 'unreachable' : failures.length ? 'failed' : certain ? 'drifted' : drift.length ? 'unknown' : 'compliant';
   return { host, status, drift, failures, tasks };
 }
 
@@ -71,7 +79,10 @@ export function driftSummaryLines(report: RunReport): string[] {
   const d = buildDrift(report);
   const lines = ['DRIFT'];
   for (const h of d.hosts) {
-    const detail = h.status === 'drifted' ? `: ${h.drift.length} task(s) would change` : h.status === 'failed' ? `: ${h.failures.length} task(s) failed` : '';
+    const would = h.drift.filter((i) => !i.unknown).length;
+    const unknown = h.drift.length - would;
+    const cannotKnow = unknown ? `${would ? ', ' : ': '}${unknown} task(s) check mode cannot know (possible drift)` : '';
+    const detail = h.status === 'drifted' || h.status === 'unknown' ? `${would ? `: ${would} task(s) would change` : ''}${cannotKnow}` : h.status === 'failed' ? `: ${h.failures.length} task(s) failed` : '';
     lines.push(`  ${h.host} : ${h.status}${detail}`);
   }
   const roles = Object.entries(d.perRole);

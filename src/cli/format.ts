@@ -11,7 +11,7 @@ export function taskLabel(r: Pick<TaskResult, 'role' | 'task' | 'handler'>): str
 
 export function resultLine(r: TaskResult): string {
   const status = r.ignored ? 'failed (ignored)' : r.status;
-  const msg = r.msg && (r.status === 'failed' || r.status === 'unreachable' || r.module === 'debug' || r.status === 'skipped') ? ` | ${r.msg}` : '';
+  const msg = r.msg && (r.status === 'failed' || r.status === 'unreachable' || r.module === 'debug' || r.status === 'skipped' || r.status === 'unknown') ? ` | ${r.msg}` : '';
   return `${r.host} | ${taskLabel(r)} | ${status}${msg}`;
 }
 
@@ -37,7 +37,9 @@ export function recapLines(report: RunReport): string[] {
   for (const n of names) {
     const h = report.hosts[n];
     const state = h.untouched ? '  (not started)' : '';
-    lines.push(`${n.padEnd(width)} : ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped} unreachable=${h.unreachable ? 1 : 0}${state}`);
+    // `unknown` exists only in check mode: tasks whose outcome it cannot know.
+    const unknown = report.check ? ` unknown=${h.unknown}` : '';
+    lines.push(`${n.padEnd(width)} : ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped}${unknown} unreachable=${h.unreachable ? 1 : 0}${state}`);
   }
   lines.push(`${names.length} host(s) in ${(report.durationMs / 1000).toFixed(1)}s${report.aborted ? ' (aborted)' : report.interrupted ? ' (interrupted)' : ''}`);
   return lines;

@@ -13,6 +13,7 @@ export function jsonReport(report: Masked<RunReport>): unknown {
         changed: h.changed,
         failed: h.failed,
         skipped: h.skipped,
+        unknown: h.unknown,
         unreachable: h.unreachable,
         untouched: h.untouched ?? false,
         tasks: h.tasks.map((t) => ({ role: t.role ?? null, task: t.task, status: t.status, changes: t.changes.map((c) => c.summary), msg: t.msg ?? null, durationMs: t.durationMs })),

@@ -55,7 +55,8 @@ export function exitCodeFor(report: RunReport, expectNoChanges: boolean): number
   const hosts = Object.values(report.hosts);
   if (hosts.some((h) => h.unreachable)) return EXIT.unreachable;
   if (hosts.some((h) => h.failed > 0 || h.untouched)) return EXIT.failed;
-  if (expectNoChanges && hosts.some((h) => h.changed > 0)) return EXIT.drift;
+  // A task check mode cannot know may change the host: possible drift.
+  if (expectNoChanges && hosts.some((h) => h.changed > 0 || h.unknown > 0)) return EXIT.drift;
   return EXIT.ok;
 }
 

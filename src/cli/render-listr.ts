@@ -1,6 +1,7 @@
 // Terminal progress: a listr2 view with one line per host showing what it is
 // doing (connecting, gathering facts, its current task), then the same
-// summary as the plain view: changes, failures, recap, rollout and drift.
+// summary as the plain view: changes, what check mode cannot know (unknown),
+// failures, recap, rollout and drift.
 import { Listr } from 'listr2';
 import type { TaskResult } from '../engine/events.js';
 import type { MaskedBus } from './mask.js';
@@ -58,6 +59,7 @@ export function listrRenderer(bus: MaskedBus, o: RenderOptions): Renderer {
   const current = new Map<string, HostLine>();
   let runs: Promise<unknown> = Promise.resolve();
   const changed: TaskResult[] = [];
+  const unknown: TaskResult[] = [];
   const failures: TaskResult[] = [];
   const warnings: string[] = [];
   let note = '';
@@ -81,6 +83,7 @@ export function listrRenderer(bus: MaskedBus, o: RenderOptions): Renderer {
   bus.on('task:start', (e) => current.get(e.host)?.setTitle(taskLabel(e)));
   bus.on('task:end', (r) => {
     if (r.status === 'changed') changed.push(r);
+    if (r.status === 'unknown') unknown.push(r);
     if (r.status === 'failed' || r.status === 'unreachable') failures.push(r);
   });
   bus.on('warning', (w) => warnings.push(`${w.host ? `${w.host} | ` : ''}${w.message}`));
@@ -107,6 +110,13 @@ export function listrRenderer(bus: MaskedBus, o: RenderOptions): Renderer {
     if (warnings.length) {
       write('\nWARNINGS');
       for (const w of warnings) write(`  ${w}`);
+    }
+    if (unknown.length) {
+      write('\nUNKNOWN (check mode cannot know: possible drift)');
+      for (const r of unknown) {
+        write(`${r.host} | ${taskLabel(r)} | ${r.msg ?? 'unknown'}`);
+        for (const l of changeLines(r, o.diff)) write(l);
+      }
     }
     if (failures.length) {
       write('\nFAILURES');

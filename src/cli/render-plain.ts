@@ -1,5 +1,5 @@
-// Plain lines for CI and pipes: `HOST | TASK | ok|changed|failed|skipped`,
-// from the masked events of cli/mask.ts.
+// Plain lines for CI and pipes: `HOST | TASK | ok|changed|failed|skipped|unknown`
+// (unknown: check mode only, with the reason), from the masked events of cli/mask.ts.
 import type { MaskedBus } from './mask.js';
 import { changeLines, resultLine } from './format.js';
 import { summaryLines } from './summary.js';

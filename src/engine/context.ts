@@ -27,6 +27,8 @@ export interface HostContext {
   hv: HostVars;
   pendingPackages: Set<string>;
   notified: Set<string>;
+  // Check mode: handlers notified by tasks whose outcome is unknown.
+  maybeNotified: Set<string>;
   results: TaskResult[];
   // A brand-new connection with the inventory's credentials (lockout guard, health gate).
   openFresh(timeoutMs?: number): Promise<Transport>;

@@ -3,7 +3,9 @@
 import { EventEmitter } from 'node:events';
 import type { FileDiff } from '../modules/types.js';
 
-export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+// `unknown`: check mode cannot know the outcome (it depends on running a
+// command that check mode does not run); it counts as possible drift.
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable' | 'unknown';
 
 export interface ChangeReport {
   summary: string;
@@ -36,6 +38,8 @@ export interface HostRecap {
   changed: number;
   failed: number;
   skipped: number;
+  // Tasks whose outcome check mode cannot know (possible drift).
+  unknown: number;
   unreachable: boolean;
   // Never started because the rollout stopped before its batch.
   untouched?: boolean;

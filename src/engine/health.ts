@@ -91,9 +91,9 @@ async function runHealthTask(ctx: HostContext, task: TaskDef): Promise<TaskResul
   const def: TaskDef = live ? { ...task, checkMode: false, changedWhen: false } : { ...task, checkMode: undefined };
   const r = await runTask(ctx, def);
   const out: TaskResult = { ...r, task: `health: ${task.name}` };
-  if (out.status === 'changed') {
+  if (out.status === 'changed' || out.status === 'unknown') {
+    out.msg = out.status === 'unknown' ? `cannot prove the expected state: ${out.msg}` : `not in the expected state: would ${out.changes.map((c) => c.summary).join('; ')}`;
     out.status = 'failed';
-    out.msg = `not in the expected state: would ${out.changes.map((c) => c.summary).join('; ')}`;
     out.changes = [];
   }
   if (out.status === 'failed' && task.ignoreErrors) out.ignored = true;
@@ -118,6 +118,7 @@ function healthContext(gate: HealthGateInput, host: InventoryHost, fresh: Transp
     hv: { host, play, registered: state.registered, extraVars: input.options.extraVars, check: input.options.check, groups: gate.groups, hostvars: gate.hostvars },
     pendingPackages: new Set(),
     notified: new Set(),
+    maybeNotified: new Set(),
     results: [],
     openFresh: (timeoutMs) => input.connect(host, { timeoutMs }),
     reconnect: () => Promise.reject(new Error('health checks cannot reconnect')),

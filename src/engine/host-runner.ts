@@ -9,11 +9,40 @@ import { runTask } from './task-runner.js';
 import { ProbeError } from '../facts/probe.js';
 import type { TaskResult } from './events.js';
 import { clearPending, pendingProbe, recordPending } from './pending-handlers.js';
+import { setsVars } from './record.js';
 
 function failTask(ctx: HostContext, task: TaskDef, msg: string): void {
   const r: TaskResult = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, status: 'failed', changes: [], msg, durationMs: 0 };
   ctx.results.push(r);
   ctx.bus.emit('task:end', r);
+}
+
+// run_once (as in Ansible): every host of the batch waits at the task, the
+// first runs it, and the others take what it registered or set; they report
+// it skipped, or failed when it failed there.
+async function runOnce(ctx: HostContext, task: TaskDef, index: number, barriers: Barriers): Promise<TaskResult> {
+  if (barriers.leader(index) === ctx.host.name) {
+    let assigned: Record<string, unknown> = {};
+    try {
+      const r = await runTask(ctx, task, { onAssign: (vars) => (assigned = vars) });
+      barriers.share(index, { host: ctx.host.name, status: r.status, ignored: r.ignored, assigned });
+      return r;
+    } catch (err) {
+      barriers.share(index, { host: ctx.host.name, status: 'unreachable', assigned });
+      throw err;
+    }
+  }
+  const once = await barriers.outcome(index);
+  Object.assign(ctx.hv.registered, once.assigned);
+  const failed = (once.status === 'failed' && !once.ignored) || once.status === 'unreachable';
+  const r: TaskResult = {
+    host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, module: task.module,
+    status: failed ? 'failed' : 'skipped', changes: [], msg: `run_once: ${failed ? 'failed' : 'ran'} on "${once.host}"`, durationMs: 0,
+  };
+  ctx.bus.emit('task:start', { host: r.host, play: r.play, role: r.role, task: r.task });
+  ctx.results.push(r);
+  ctx.bus.emit('task:end', r);
+  return r;
 }
 
 export function selected(task: TaskDef, tags: string[], skip: string[]): boolean {
@@ -38,7 +67,7 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
     for (let index = 0; index < tasks.length; index++) {
       if (ctx.options.stopping()) return true;
       const task = tasks[index];
-      if (task.barrier) await barriers.arrive(index, ctx.host.name);
+      if (task.barrier || task.runOnce) await barriers.arrive(index, ctx.host.name);
       try {
         // Facts first, as the login user (no sudo, a tiny script), so that
         // the batch below can render every task that uses them.
@@ -58,7 +87,7 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
         return false;
       }
       const [cache, epoch] = [ctx.cache, ctx.cache.epoch];
-      const r = await runTask(ctx, task);
+      const r = task.runOnce ? await runOnce(ctx, task, index, barriers) : await runTask(ctx, task);
       if (r.status === 'changed' && task.notify.length > 0 && !ctx.options.check) {
         await recordPending(ctx, task.notify);
         recorded = true;
@@ -70,8 +99,9 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
           fetchedAt = ctx.cache.epoch;
         } else ctx.cache.dropStale();
       }
-      // A registered result can make later tasks' facts known: fetch what is missing in one go.
-      if (task.register) fetchedAt = -1;
+      // A registered result or a set_fact can make later tasks' facts known
+      // (and let a read-only command run ahead): fetch what is missing in one go.
+      if (setsVars(task).length) fetchedAt = -1;
       if (r.status === 'failed' && !task.ignoreErrors) {
         // As Ansible's --force-handlers: what was notified still runs.
         if (ctx.options.forceHandlers || play.forceHandlers) await runHandlers(ctx, play, recorded);
@@ -97,11 +127,13 @@ function takePending(ctx: HostContext, names: string[]): boolean {
 
 // The notified handlers, once each, in the order the play defines them. The
 // record on the host goes only when every one of them ran.
+// In check mode a handler notified only by tasks whose outcome is unknown is reported unknown.
 async function runHandlers(ctx: HostContext, play: Play, recorded: boolean): Promise<boolean> {
-  const handlers = play.handlers.filter((h) => ctx.notified.has(h.name) || h.listen.some((l) => ctx.notified.has(l)));
+  const notified = (set: Set<string>, h: TaskDef) => set.has(h.name) || h.listen.some((l) => set.has(l));
+  const handlers = play.handlers.filter((h) => notified(ctx.notified, h) || notified(ctx.maybeNotified, h));
   for (const h of handlers) {
     if (ctx.options.stopping()) return true;
-    const r = await runTask(ctx, h, { handler: true });
+    const r = await runTask(ctx, h, { handler: true, uncertain: !notified(ctx.notified, h) });
     if (r.status === 'failed' && !h.ignoreErrors) return false;
   }
   if (recorded && !ctx.options.check) await clearPending(ctx);

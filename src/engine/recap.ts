@@ -9,6 +9,7 @@ export function hostRecap(results: TaskResult[], o: { unreachable: boolean; touc
     changed: count('changed'),
     failed: count('failed'),
     skipped: count('skipped'),
+    unknown: count('unknown'),
     unreachable: o.unreachable,
     untouched: !o.touched,
   };

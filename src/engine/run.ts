@@ -14,6 +14,7 @@ import type { EngineBus, RunReport, TaskResult } from './events.js';
 import { runHostPlay } from './host-runner.js';
 import { runHealthGate } from './health.js';
 import { hostRecap } from './recap.js';
+import { readVar } from './unknown.js';
 
 export interface EngineInput {
   playbook: Playbook;
@@ -112,6 +113,7 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
         hv: { host, play, registered: s.registered, extraVars: options.extraVars, check: options.check, groups, hostvars },
         pendingPackages: new Set(),
         notified: new Set(),
+        maybeNotified: new Set(),
         results: s.results,
         openFresh: (timeoutMs) => input.connect(host, { timeoutMs }),
         reconnect: async (timeoutMs) => {

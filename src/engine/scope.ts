@@ -5,7 +5,8 @@
 import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
 import { holdsSecret, registerVariable } from '../secrets.js';
-import { renderDeep, TemplateError, type Scope } from './template.js';
+import { markScope, renderDeep, TemplateError, type Scope } from './template.js';
+import { readVar, Unknown } from './unknown.js';
 
 export interface HostVars {
   host: InventoryHost;
@@ -42,13 +43,17 @@ export function layers(hv: HostVars, task?: TaskDef, extra: Record<string, unkno
   };
 }
 
-// A scope whose template-valued variables render on first use (at most 10 levels deep).
-export function makeScope(vars: Record<string, unknown>): Scope {
+// A scope whose template-valued variables render on first use (at most 10
+// levels deep). `onRead` hears every variable name read, also from inside
+// another variable's template; a check-mode unknown value reads as "" (unknown.ts).
+export function makeScope(vars: Record<string, unknown>, opts: { onRead?: (name: string) => void } = {}): Scope {
   const resolved = new Map<string, unknown>();
   const resolving = new Set<string>();
   const proxy: Scope = new Proxy(vars, {
     get(target, key) {
       if (typeof key !== 'string') return undefined;
+      opts.onRead?.(key);
+      if (target[key] instanceof Unknown) return readVar(target[key]);
       if (resolved.has(key)) return resolved.get(key);
       const raw = target[key];
       if (!isTemplated(raw)) {
@@ -72,7 +77,7 @@ export function makeScope(vars: Record<string, unknown>): Scope {
       }
     },
   });
-  return proxy;
+  return markScope(proxy);
 }
 
 // The error names the variable, never its template: the text around the

@@ -1,186 +1,160 @@
-// Runs one task on one host: when, loop, render, plan, then apply (or stop
-// before applying in check mode), register, changed_when / failed_when, notify.
+// Runs one task on one host: resolve (loop, condition, arguments; resolve.ts),
+// plan through the module, then apply (or stop before applying in check
+// mode), and record the outcome (record.ts): register, changed_when /
+// failed_when, until, notify.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TaskDef } from '../config/types.js';
-import { validateArgs } from '../config/task.js';
 import { errorMessage, UnreachableError } from '../errors.js';
-import { getModule } from '../modules/index.js';
-import type { Change, Module, PlanContext } from '../modules/types.js';
+import type { PlanContext } from '../modules/types.js';
 import { registerSecretTree, registerSecretVars } from '../secrets.js';
 import type { ExecResult } from '../transport/types.js';
 import { applyChanges } from './apply-changes.js';
-import { explainFailure } from '../facts/probe.js';
 import type { HostContext } from './context.js';
 import { SKIPPED_CONDITION, type ChangeReport, type TaskResult, type TaskStatus } from './events.js';
-import { layers, makeScope, type HostVars } from './scope.js';
-import { evaluate, renderDeep, renderFile, renderString, TemplateError, type Scope } from './template.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { itemOutcome, loopStatus, readsUnknown, recordPredictions, registeredValue, setsVars, skippedOutcome, unknownOutcome, type ItemOutcome } from './record.js';
+import { childScope, resolve, resolveLoop, type ResolvedTask } from './resolve.js';
+import { evaluate, renderFile, TemplateError } from './template.js';
+import { tracked } from './unknown.js';
 
-interface ItemOutcome {
-  status: TaskStatus;
-  changes: Change[];
-  result: Record<string, unknown>;
-  msg?: string;
-  // The cache key of a read-only command's probe (see Plan.ran).
-  ranKey?: string;
+// A module read a value check mode cannot know while planning (a template file, `debug: var`).
+class NeedsUnknown extends Error {
+  constructor(readonly from: string[]) {
+    super('needs an unknown value');
+  }
 }
 
-// A task that declares it only reads the host: its command may answer from
-// the batched fact probe (facts/command.ts). Not with no_log, so that its
-// output stays out of the batch's -vv listing.
-export function isReadOnly(task: TaskDef): boolean {
-  return task.checkMode === false && (task.changedWhen === false || task.changedWhen === 'false') && !task.noLog;
+// Renders at plan time (template files, variables a module reads) note the
+// unknown values they read, as resolve() does for the arguments.
+function known<T>(fn: () => T): T {
+  const t = tracked(fn);
+  if (t.unknownFrom.length) throw new NeedsUnknown(t.unknownFrom);
+  if (!t.ok) throw t.error;
+  return t.value as T;
 }
 
-// Whether the task runs through sudo. The prefetch and the run must agree:
-// a read-only command's probe key depends on it.
-export function taskBecome(task: TaskDef, hv: HostVars): boolean {
-  return task.become ?? hv.play.become;
-}
-
-class TaskFailure extends Error {}
-
-export function renderArgs(mod: Module<unknown>, task: TaskDef, scope: Scope): unknown {
-  const raw = task.args as Record<string, unknown>;
-  if (!mod.conditionArgs || !raw || typeof raw !== 'object') return renderDeep(raw, scope);
-  return Object.fromEntries(
-    Object.entries(raw).map(([k, v]) => [k, mod.conditionArgs!.includes(k) ? (Array.isArray(v) ? v.map((x) => evaluate(x, scope)) : evaluate(v, scope)) : renderDeep(v, scope)]),
-  );
-}
-
-export function loopItems(task: TaskDef, scope: Scope): unknown[] | undefined {
-  if (task.loop === undefined) return undefined;
-  const items = typeof task.loop === 'string' ? renderString(task.loop, scope) : renderDeep(task.loop, scope);
-  if (!Array.isArray(items)) throw new TaskFailure(`loop must be a list, got ${JSON.stringify(items)}`);
-  return items;
-}
-
-function planContext(ctx: HostContext, task: TaskDef, scope: Scope, become: boolean): PlanContext {
-  const roleDir = task.role?.dir;
+function planContext(ctx: HostContext, r: ResolvedTask): PlanContext {
+  const roleDir = r.task.role?.dir;
+  const vars = new Proxy(r.scope, { get: (target, key) => known(() => Reflect.get(target, key)) });
   return {
     host: { name: ctx.host.name, address: ctx.host.address, port: ctx.host.port, user: ctx.host.user },
     check: ctx.options.check,
-    become,
+    become: r.become,
     fact: (p) => ctx.cache.get(p),
     predicted: (p) => ctx.cache.isPredicted(p.key),
-    vars: scope as Record<string, unknown>,
-    readOnly: isReadOnly(task),
+    vars,
+    readOnly: r.readOnly,
     pendingPackages: ctx.pendingPackages,
     searchPaths: {
       files: roleDir ? [join(roleDir, 'files'), process.cwd()] : [process.cwd()],
       templates: roleDir ? [join(roleDir, 'templates'), process.cwd()] : [process.cwd()],
     },
-    renderTemplate: (path) => renderFile(readFileSync(path, 'utf8'), scope),
+    renderTemplate: (path) => known(() => renderFile(readFileSync(path, 'utf8'), r.scope)),
   };
 }
 
 // `until`: attempts, `delay` apart, until the condition holds (the result is
 // visible to it under the register name and as `result`).
-async function runItem(ctx: HostContext, task: TaskDef, extra: Record<string, unknown>): Promise<ItemOutcome> {
-  if (!task.until) return attempt(ctx, task, extra);
+async function runItem(ctx: HostContext, task: TaskDef, item?: { value: unknown }): Promise<ItemOutcome> {
+  if (!task.until) return (await attempt(ctx, task, item)).outcome;
   const { condition, retries, delayMs } = task.until;
   for (let n = 1; ; n++) {
-    const o = await attempt(ctx, task, extra);
-    if (o.status === 'skipped') return o;
+    const { outcome: o, resolved } = await attempt(ctx, task, item);
+    if (o.status === 'skipped' || o.status === 'unknown' || !resolved) return o;
     o.result.attempts = n;
-    const scope = makeScope(layers(ctx.hv, task, { ...extra, ...(task.register ? { [task.register]: o.result } : {}), result: o.result }));
-    if (evaluate(condition, scope)) return o;
+    const t = tracked(() => evaluate(condition, childScope(resolved, { ...(task.register ? { [task.register]: o.result } : {}), result: o.result })));
+    if (t.unknownFrom.length) {
+      const why = t.unknownFrom.includes(task.name) ? '"until" reads the result of running it, which check mode does not' : readsUnknown(t.unknownFrom);
+      return unknownOutcome(ctx, task, { why, changes: o.changes });
+    }
+    if (!t.ok) throw t.error;
+    if (t.value) return o;
     if (n > retries || ctx.options.stopping()) {
       const why = `"until: ${String(condition)}" still false after ${n} attempt${n === 1 ? '' : 's'}`;
       return { ...o, status: 'failed', result: { ...o.result, failed: true }, msg: o.msg ? `${why}; last: ${o.msg}` : why };
     }
     if (o.ranKey) ctx.cache.forget(o.ranKey);
-    await new Promise((r) => setTimeout(r, delayMs));
+    await new Promise((res) => setTimeout(res, delayMs));
   }
 }
 
-async function attempt(ctx: HostContext, task: TaskDef, extra: Record<string, unknown>): Promise<ItemOutcome> {
-  const mod = getModule(task.module)!;
-  const scope = makeScope(layers(ctx.hv, task, extra));
-  if (!task.when.every((w) => evaluate(w, scope))) return { status: 'skipped', changes: [], result: { skipped: true }, msg: SKIPPED_CONDITION };
-  const become = taskBecome(task, ctx.hv);
-  const checked = validateArgs(mod.args, renderArgs(mod, task, scope), { module: task.module });
-  if (!checked.ok) throw new TaskFailure(checked.message);
-  const plan = await mod.plan(checked.value, planContext(ctx, task, scope, become));
-  if (plan.failed) return { status: 'failed', changes: [], result: { failed: true, msg: plan.failed }, msg: plan.failed };
+async function attempt(ctx: HostContext, task: TaskDef, item?: { value: unknown }): Promise<{ outcome: ItemOutcome; resolved?: ResolvedTask }> {
+  const r = resolve(ctx, task, { item });
+  if (r.unknownFrom.length) return { outcome: unknownOutcome(ctx, task, { why: readsUnknown(r.unknownFrom) }) };
+  if (r.error !== undefined) throw r.error;
+  if (r.when === false) return { outcome: skippedOutcome(SKIPPED_CONDITION) };
+  let plan;
+  try {
+    plan = await r.mod.plan(r.args, planContext(ctx, r));
+  } catch (err) {
+    if (err instanceof NeedsUnknown) return { outcome: unknownOutcome(ctx, task, { why: readsUnknown(err.from) }) };
+    throw err;
+  }
+  if (plan.failed) return { outcome: { status: 'failed', changes: [], result: { failed: true, msg: plan.failed }, msg: plan.failed } };
   if (plan.setFacts) {
     if (task.noLog) registerSecretTree(plan.setFacts);
     else registerSecretVars(plan.setFacts);
     Object.assign(ctx.hv.registered, plan.setFacts);
   }
-  if (plan.skipped) return { status: 'skipped', changes: [], result: { skipped: true, msg: plan.skipped }, msg: plan.skipped };
+  if (plan.skipped) return { outcome: skippedOutcome(plan.skipped) };
   const live = !ctx.options.check || plan.runInCheckMode === true || task.checkMode === false;
   let execs: ExecResult[] = plan.ran ? [plan.ran.result] : [];
   if (plan.changes.length > 0) {
-    if (live) execs = await applyChanges(ctx, plan.changes, become);
+    if (live) execs = await applyChanges(ctx, plan.changes, r.become);
     else recordPredictions(ctx, plan.changes);
   }
-  if (!live && plan.changes.length > 0 && (task.changedWhen !== undefined || task.failedWhen !== undefined)) {
-    return { status: 'skipped', changes: [], result: { skipped: true }, msg: 'not run in check mode: its outcome depends on running it (set check_mode: false on a read-only task)' };
-  }
-  const last = execs[execs.length - 1];
-  const result: Record<string, unknown> = { changed: plan.changes.length > 0, ...(plan.result ?? {}), ...(mod.result && execs.length ? mod.result(checked.value, execs) : {}) };
-  if (plan.msg) result.msg = plan.msg;
-  let failed = last !== undefined && last.failed;
-  let changed = plan.changes.length > 0;
-  const withResult = task.register ? { ...extra, [task.register]: result } : extra;
-  if (task.failedWhen !== undefined && (live || plan.changes.length === 0)) failed = evaluate(task.failedWhen, makeScope(layers(ctx.hv, task, { ...withResult, result })));
-  if (task.changedWhen !== undefined && (live || plan.changes.length === 0)) changed = evaluate(task.changedWhen, makeScope(layers(ctx.hv, task, { ...withResult, result })));
-  result.changed = changed;
-  result.failed = failed;
-  const msg = failed && last ? failureText(last, ctx.host.name) : plan.msg;
-  return { status: failed ? 'failed' : changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result, msg, ranKey: plan.ran?.key };
+  return { outcome: itemOutcome(ctx, r, { plan, execs, live }), resolved: r };
 }
 
-function failureText(r: ExecResult, host: string): string {
-  const why = explainFailure(host, r.stderr);
-  if (why) return why;
-  const text = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' | ');
-  return `exit ${r.exitCode}${text ? `: ${text}` : ''}`;
+export interface RunTaskOptions {
+  handler?: boolean;
+  // Check mode: notified only by tasks whose outcome is unknown, so whether it runs is unknown too.
+  uncertain?: boolean;
+  // Hears every variable the task sets (register, set_fact), for run_once.
+  onAssign?: (vars: Record<string, unknown>) => void;
 }
 
-// In check mode nothing is applied; later tasks plan against what the change would leave.
-function recordPredictions(ctx: HostContext, changes: Change[]): void {
-  for (const c of changes) {
-    for (const p of c.predicts ?? []) ctx.cache.predict(p.probe.key, p.value);
-    for (const pkg of c.installs ?? []) ctx.pendingPackages.add(pkg);
-  }
-}
-
-const rank: Record<TaskStatus, number> = { skipped: 0, ok: 1, changed: 2, failed: 3, unreachable: 4 };
-
-export async function runTask(ctx: HostContext, task: TaskDef, opts: { handler?: boolean } = {}): Promise<TaskResult> {
+export async function runTask(ctx: HostContext, task: TaskDef, opts: RunTaskOptions = {}): Promise<TaskResult> {
   const started = Date.now();
   const base = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, module: task.module, handler: opts.handler };
   ctx.bus.emit('task:start', { host: base.host, play: base.play, role: base.role, task: base.task, noLog: task.noLog || undefined });
   let status: TaskStatus = 'skipped';
   let changes: ChangeReport[] = [];
   let msg: string | undefined;
+  const registered = ctx.hv.registered;
   try {
-    const scope = makeScope(layers(ctx.hv, task));
-    const items = loopItems(task, scope);
+    const loop = resolveLoop(ctx, task);
     const outcomes: ItemOutcome[] = [];
-    for (const item of items ?? [undefined]) {
-      outcomes.push(await runItem(ctx, task, items ? { [task.loopVar]: item } : {}));
-      if (outcomes[outcomes.length - 1].status === 'failed') break;
+    if (loop.unknownFrom.length) {
+      outcomes.push(unknownOutcome(ctx, task, { why: readsUnknown(loop.unknownFrom) }));
+    } else {
+      if (loop.error !== undefined) throw loop.error;
+      for (const item of loop.items?.map((value) => ({ value })) ?? [undefined]) {
+        outcomes.push(await runItem(ctx, task, item));
+        if (outcomes[outcomes.length - 1].status === 'failed') break;
+      }
     }
-    status = outcomes.reduce<TaskStatus>((s, o) => (rank[o.status] > rank[s] ? o.status : s), items ? 'skipped' : outcomes[0].status);
-    if (items && items.length > 0 && status === 'skipped' && outcomes.some((o) => o.status === 'ok')) status = 'ok';
+    const looped = loop.items !== undefined;
+    status = loopStatus(outcomes, looped);
     changes = outcomes.flatMap((o) => o.changes.map((c) => ({ summary: c.summary, diff: c.diff })));
     msg = outcomes.map((o) => o.msg).filter(Boolean).join('; ') || undefined;
     if (task.register) {
-      ctx.hv.registered[task.register] = items
-        ? { results: outcomes.map((o) => o.result), changed: outcomes.some((o) => o.status === 'changed'), failed: status === 'failed' }
-        : outcomes[0].result;
+      registered[task.register] = registeredValue(task, outcomes, { looped, status });
       // What a no_log task read or printed stays hidden wherever it is used later.
-      if (task.noLog) registerSecretTree(ctx.hv.registered[task.register]);
+      if (task.noLog) registerSecretTree(registered[task.register]);
     }
   } catch (err) {
     if (err instanceof UnreachableError) throw err;
     status = 'failed';
     msg = err instanceof TemplateError ? `${err.message} in task "${task.name}" on host "${ctx.host.name}"` : errorMessage(err);
   }
+  if (opts.onAssign) opts.onAssign(Object.fromEntries(setsVars(task).filter((k) => k in registered).map((k) => [k, registered[k]])));
+  if (opts.uncertain && (status === 'ok' || status === 'changed')) {
+    msg = `check mode cannot know: notified only by tasks whose outcome is unknown${msg ? `; ${msg}` : ''}`;
+    status = 'unknown';
+  }
   if (status === 'changed') for (const n of task.notify) ctx.notified.add(n);
+  if (status === 'unknown') for (const n of task.notify) ctx.maybeNotified.add(n);
   // Unmasked: cli/mask.ts hides secrets, and everything of a no_log task, before any sink sees it.
   const result: TaskResult = { ...base, status, changes, msg, durationMs: Date.now() - started };
   if (status === 'failed' && task.ignoreErrors) result.ignored = true;

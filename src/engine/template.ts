@@ -61,6 +61,21 @@ env.addGlobal('lookup', (kind: string, path: string) => {
   }
 });
 
+// nunjucks copies the whole context object at every render (lib.extend in its
+// Context), which would read every variable of a scope, render each lazily
+// templated one, and hide which variables a template really reads (resolve.ts
+// needs that, and check mode's unknown values must be noted only when read).
+// A scope from makeScope() is handed over as the prototype of the copy
+// instead: the template's reads reach it one by one; `{% set %}` still writes
+// to the copy only.
+const scopes = new WeakSet<object>();
+export function markScope(scope: Scope): Scope {
+  scopes.add(scope);
+  return scope;
+}
+const lib = (nunjucks as unknown as { lib: { extend: (a: object, b: object) => object } }).lib;
+const copy = lib.extend;
+lib.extend = (into, from) => (from && scopes.has(from) && Object.keys(into).length === 0 ? Object.create(from) : copy(into, from));
 
 // Only a bare `{{ expr }}` keeps the expression's type; any text around it
 // (spaces, a newline) makes the result a string, with that text kept.

@@ -16,6 +16,7 @@ const host = (tasks: TaskResult[], extra: Partial<RunReport['hosts'][string]> = 
   changed: tasks.filter((x) => x.status === 'changed').length,
   failed: tasks.filter((x) => x.status === 'failed').length,
   skipped: tasks.filter((x) => x.status === 'skipped').length,
+  unknown: tasks.filter((x) => x.status === 'unknown').length,
   unreachable: false,
   untouched: false,
   tasks,

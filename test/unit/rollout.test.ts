@@ -214,7 +214,7 @@ describe('health gate', () => {
 });
 
 describe('rollout block', () => {
-  const host = (h: Partial<RunReport['hosts'][string]>): RunReport['hosts'][string] => ({ ok: 1, changed: 0, failed: 0, skipped: 0, unreachable: false, tasks: [], ...h });
+  const host = (h: Partial<RunReport['hosts'][string]>): RunReport['hosts'][string] => ({ ok: 1, changed: 0, failed: 0, skipped: 0, unknown: 0, unreachable: false, tasks: [], ...h });
   const report = (hosts: RunReport['hosts'], rolling: boolean): RunReport => ({
     ok: false, check: false, interrupted: false, rolling, hosts, durationMs: 1, stats: { connections: {}, execs: {}, bytesSent: 0, guardLogins: {} },
   });
