@@ -34,13 +34,15 @@ export default defineModule({
     if (a.update_cache || (missing.length > 0 && needsLists)) {
       const fresh = facts.listsAgeSeconds !== null && a.cache_valid_time > 0 && facts.listsAgeSeconds < a.cache_valid_time;
       if (!fresh || (missing.length > 0 && needsLists)) {
-        changes.push({ summary: 'update package lists', steps: [{ kind: 'exec', script: `${APT_ENV}apt-get ${LOCK} update -q`, label: 'apt-get update' }] });
+        changes.push({ summary: 'update package lists', op: 'apt.update', risk: 'none', steps: [{ kind: 'exec', script: `${APT_ENV}apt-get ${LOCK} update -q`, label: 'apt-get update' }] });
       }
     }
     const recommends = a.install_recommends ? '' : '--no-install-recommends';
     if (missing.length) {
       changes.push({
         summary: `install ${missing.join(', ')}`,
+        op: 'apt.install',
+        risk: 'service',
         steps: [{ kind: 'exec', script: APT_ENV + sh`apt-get ${LOCK} install -y -q ${recommends ? [recommends] : []} -- ${missing}`, label: `apt-get install ${missing.join(' ')}` }],
         installs: missing,
       });
@@ -49,7 +51,7 @@ export default defineModule({
       const upgradable = new Set(await ctx.fact(upgradableProbe('full-upgrade')));
       const outdated = names.filter((n) => facts.packages.get(n)?.installed && upgradable.has(n));
       if (outdated.length) {
-        changes.push({ summary: `upgrade ${outdated.join(', ')}`, steps: [{ kind: 'exec', script: APT_ENV + sh`apt-get ${LOCK} install -y -q --only-upgrade -- ${outdated}` }] });
+        changes.push({ summary: `upgrade ${outdated.join(', ')}`, op: 'apt.upgrade', risk: 'service', steps: [{ kind: 'exec', script: APT_ENV + sh`apt-get ${LOCK} install -y -q --only-upgrade -- ${outdated}` }] });
       }
     }
     if (a.upgrade !== 'no') {
@@ -58,6 +60,8 @@ export default defineModule({
       if (pending.length) {
         changes.push({
           summary: `${mode} ${pending.length} package(s): ${pending.slice(0, 8).join(', ')}${pending.length > 8 ? ', ...' : ''}`,
+          op: 'apt.upgrade',
+          risk: 'service',
           steps: [{ kind: 'exec', script: `${APT_ENV}apt-get ${LOCK} ${mode} -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold` }],
         });
       }
@@ -65,7 +69,7 @@ export default defineModule({
     if (a.state === 'absent') {
       const present = names.filter((n) => facts.packages.get(n)?.installed);
       if (present.length) {
-        changes.push({ summary: `remove ${present.join(', ')}`, steps: [{ kind: 'exec', script: APT_ENV + sh`apt-get ${LOCK} ${a.purge ? 'purge' : 'remove'} -y -q -- ${present}` }] });
+        changes.push({ summary: `remove ${present.join(', ')}`, op: 'apt.remove', risk: 'service', steps: [{ kind: 'exec', script: APT_ENV + sh`apt-get ${LOCK} ${a.purge ? 'purge' : 'remove'} -y -q -- ${present}` }] });
       }
     }
     return { changes };

@@ -1,7 +1,7 @@
 // authorized_key: SSH public keys in a user's authorized_keys. Keys are
-// compared by type and blob (comments ignored). A change that removes or
-// restricts a key of the account pirun logs in with is guarded: the engine
-// proves a fresh login still works, or puts the old file back.
+// compared by type and blob (comments ignored). A change to the keys (or the
+// modes) of the account pirun logs in with is guarded by the engine
+// (engine/access.ts): it proves a fresh login still works, or puts the old file back.
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { fileContentProbe, fileProbe } from '../facts/files.js';
@@ -48,7 +48,7 @@ export default defineModule({
     if (!fact && a.state === 'absent') return { changes };
     const before = fact ? await ctx.fact(fileContentProbe(path)) : Buffer.alloc(0);
     if (fact && (before === null || (ctx.predicted(probe) && fact.sha256 !== sha256(before)))) {
-      return { changes: [...changes, { summary: `edit ${path} (after an earlier task changes it; the result is known only when applied)`, steps: [] }] };
+      return { changes: [...changes, { summary: `edit ${path} (after an earlier task changes it; the result is known only when applied)`, op: 'file.write', steps: [] }] };
     }
     const edited = editKeys(before!.toString('utf8'), { state: a.state, keys, exclusive: a.exclusive === true });
     if (!fact && !edited.added) return { changes };
@@ -58,9 +58,6 @@ export default defineModule({
       if (!c.steps.some((s) => s.kind === 'write')) continue;
       c.summary = `${path}: ${describe(edited)}`;
       c.predicts = [...(c.predicts ?? []), { probe: fileContentProbe(path), value: content }];
-      if ((edited.removed || edited.updated) && user.name === ctx.host.user) {
-        c.guard = { files: [path], restore: '', risk: `changing the SSH keys of "${user.name}", the account pirun logs in with` };
-      }
     }
     return { changes: [...changes, ...fileChanges] };
   },
@@ -82,6 +79,8 @@ async function planDir(dir: string, ctx: PlanContext, { user }: { user: UserFact
   return [
     {
       summary: `create directory ${dir}`,
+      op: 'file.create',
+      target: { paths: [dir] },
       steps: [{ kind: 'exec', script: sh`install -d -m 0700 -o ${user.name} -g ${user.group} -- ${dir}`, actsOn: dir }],
       predicts: predictFile(probe)({ type: 'directory', size: 0, ...want }),
     },

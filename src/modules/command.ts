@@ -96,7 +96,7 @@ function make(name: 'command' | 'shell'): Module<Args> {
         const probe = commandProbe(s, ctx.become, label(a));
         return { changes: [], ran: { result: await ctx.fact(probe), key: probe.key } };
       }
-      return { changes: [{ summary: `run ${label(a).split('\n')[0]}`, steps: [{ kind: 'exec', script: s, label: label(a) }] }] };
+      return { changes: [{ summary: `run ${label(a).split('\n')[0]}`, op: 'command.run', steps: [{ kind: 'exec', script: s, label: label(a) }] }] };
     },
     result,
   });

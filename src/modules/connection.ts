@@ -69,7 +69,7 @@ export const waitForConnection = defineModule({
       await ctx.fact(pingProbe());
       return { changes: [], msg: 'the connection answers' };
     }
-    return { changes: [{ summary: 'wait for a fresh SSH login', steps: [{ kind: 'action', label: 'wait for a fresh SSH login', run: (actx) => waitForLogin(actx, a) }] }] };
+    return { changes: [{ summary: 'wait for a fresh SSH login', op: 'connection.wait', risk: 'none', steps: [{ kind: 'action', label: 'wait for a fresh SSH login', run: (actx) => waitForLogin(actx, a) }] }] };
   },
   result: (_a, results) => ({ elapsed: Math.round((results[results.length - 1]?.durationMs ?? 0) / 1000) }),
 });
@@ -136,7 +136,7 @@ export const rebootModule = defineModule({
   description: 'Reboot the host and wait until it is back and booted (always a change; guard it with when:)',
   args: rebootArgs,
   async plan(a, ctx) {
-    return { changes: [{ summary: 'reboot', steps: [{ kind: 'action', label: 'reboot and wait for the host', run: (actx) => reboot(actx, { args: a, become: ctx.become }) }] }] };
+    return { changes: [{ summary: 'reboot', op: 'connection.reboot', risk: 'service', steps: [{ kind: 'action', label: 'reboot and wait for the host', run: (actx) => reboot(actx, { args: a, become: ctx.become }) }] }] };
   },
   result: (_a, results) => ({ rebooted: true, elapsed: Math.round((results[results.length - 1]?.durationMs ?? 0) / 1000) }),
 });

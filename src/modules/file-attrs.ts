@@ -47,7 +47,7 @@ export function attributeChanges(path: string, current: FileFact, o: { want: Att
   const changes: Change[] = [];
   const after = withAttrs(current, want);
   if (want.mode && !link && current.mode !== want.mode) {
-    changes.push({ summary: `mode of ${path} ${current.mode} -> ${want.mode}`, steps: [{ kind: 'exec', script: sh`chmod ${want.mode} -- ${path}`, actsOn: path }], predicts: predicts(after) });
+    changes.push({ summary: `mode of ${path} ${current.mode} -> ${want.mode}`, op: 'file.mode', target: { paths: [path] }, steps: [{ kind: 'exec', script: sh`chmod ${want.mode} -- ${path}`, actsOn: path }], predicts: predicts(after) });
   }
   const owner = want.owner && want.owner !== current.owner ? want.owner : undefined;
   const group = want.group && want.group !== current.group ? want.group : undefined;
@@ -55,6 +55,8 @@ export function attributeChanges(path: string, current: FileFact, o: { want: Att
     const before = `${current.owner}:${current.group}`;
     changes.push({
       summary: `owner of ${path} ${before} -> ${after.owner}:${after.group}`,
+      op: 'file.owner',
+      target: { paths: [path] },
       steps: [{ kind: 'exec', script: chownScript(path, chownSpec(owner, group), { link }), actsOn: path }],
       predicts: predicts(after),
     });

@@ -44,6 +44,7 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
     return [
       {
         summary: current ? `update ${spec.dest}` : `create ${spec.dest}`,
+        op: 'file.write',
         steps: [step, ...(guarded.steps ?? [])],
         guard: guarded.guard,
         diff: { path: spec.dest, before: before?.toString('utf8') ?? null, after: spec.content.toString('utf8'), secret: spec.secret },
@@ -53,13 +54,13 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
   }
   const changes: Change[] = [];
   if (mode && current.mode !== mode) {
-    changes.push({ summary: `mode of ${spec.dest} ${current.mode} -> ${mode}`, steps: [{ kind: 'exec', script: `chmod ${mode} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
+    changes.push({ summary: `mode of ${spec.dest} ${current.mode} -> ${mode}`, op: 'file.mode', target: { paths: [spec.dest] }, steps: [{ kind: 'exec', script: `chmod ${mode} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
   }
   const owner = spec.owner && current.owner !== spec.owner ? spec.owner : undefined;
   const group = spec.group && current.group !== spec.group ? spec.group : undefined;
   if (owner || group) {
     const who = `${owner ?? ''}${group ? `:${group}` : ''}`;
-    changes.push({ summary: `owner of ${spec.dest} -> ${who}`, steps: [{ kind: 'exec', script: `chown ${q(who)} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
+    changes.push({ summary: `owner of ${spec.dest} -> ${who}`, op: 'file.owner', target: { paths: [spec.dest] }, steps: [{ kind: 'exec', script: `chown ${q(who)} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
   }
   return changes;
 }

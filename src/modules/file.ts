@@ -58,6 +58,8 @@ export default defineModule({
     const make = dir ? sh`mkdir -p -- ${path}` : sh`touch -- ${path}`;
     const change: Change = {
       summary: dir ? `create directory ${path}` : `create empty file ${path}`,
+      op: 'file.create',
+      target: { paths: [path] },
       steps: [{ kind: 'exec', script: [make, ...attrScript(path, attrs)].join(' && '), actsOn: path }],
       predicts: predictFile(probe)(created),
     };
@@ -74,7 +76,7 @@ async function planAbsent(a: Args, ctx: PlanContext): Promise<Plan> {
   const fact = await ctx.fact(probe);
   if (!fact) return { changes: [] };
   const what = fact.type === 'directory' ? 'directory' : fact.type === 'link' ? 'symlink' : 'file';
-  return { changes: [{ summary: `remove ${what} ${a.path}`, steps: [{ kind: 'exec', script: sh`rm -rf -- ${a.path}` }], predicts: predictFile(probe)(null) }] };
+  return { changes: [{ summary: `remove ${what} ${a.path}`, op: 'file.remove', target: { paths: [a.path] }, steps: [{ kind: 'exec', script: sh`rm -rf -- ${a.path}` }], predicts: predictFile(probe)(null) }] };
 }
 
 // A symlink is compared by its text (readlink), never followed.
@@ -93,13 +95,13 @@ async function planLink(a: Args, ctx: PlanContext): Promise<Plan> {
   }
   const link = sh`ln -s -- ${src} ${a.path}`;
   const chown = attrScript(a.path, attrs, { link: true });
-  if (!fact) return { changes: [{ summary: `link ${a.path} -> ${src}`, steps: [{ kind: 'exec', script: [link, ...chown].join(' && ') }], predicts }] };
+  if (!fact) return { changes: [{ summary: `link ${a.path} -> ${src}`, op: 'file.link', target: { paths: [a.path] }, steps: [{ kind: 'exec', script: [link, ...chown].join(' && ') }], predicts }] };
   if (fact.type === 'link') {
     const relink = sh`ln -sfn -- ${src} ${a.path}`;
-    return { changes: [{ summary: `point ${a.path} at ${src} (was ${fact.linkTarget ?? '?'})`, steps: [{ kind: 'exec', script: [relink, ...chown].join(' && ') }], predicts }] };
+    return { changes: [{ summary: `point ${a.path} at ${src} (was ${fact.linkTarget ?? '?'})`, op: 'file.link', target: { paths: [a.path] }, steps: [{ kind: 'exec', script: [relink, ...chown].join(' && ') }], predicts }] };
   }
   if (!a.force) return { changes: [], failed: `Cannot link "${a.path}" to "${src}": a ${fact.type} is in the way (set force: true to replace it)` };
   // rmdir refuses a directory that is not empty, as Ansible does.
   const clear = fact.type === 'directory' ? sh`rmdir -- ${a.path}` : sh`rm -f -- ${a.path}`;
-  return { changes: [{ summary: `replace ${fact.type} ${a.path} with a link to ${src}`, steps: [{ kind: 'exec', script: [clear, link, ...chown].join(' && ') }], predicts }] };
+  return { changes: [{ summary: `replace ${fact.type} ${a.path} with a link to ${src}`, op: 'file.link', target: { paths: [a.path] }, steps: [{ kind: 'exec', script: [clear, link, ...chown].join(' && ') }], predicts }] };
 }

@@ -62,7 +62,7 @@ export default defineModule({
     const before = fact ? await ctx.fact(contentProbe) : Buffer.alloc(0);
     // In check mode an earlier task may have planned a new version of the file whose text is not known here.
     if (fact && (before === null || (ctx.predicted(statProbe) && fact.sha256 !== sha256(before)))) {
-      return { changes: [{ summary: `edit ${path} (after an earlier task changes it; the result is known only when applied)`, steps: [] }] };
+      return { changes: [{ summary: `edit ${path} (after an earlier task changes it; the result is known only when applied)`, op: 'file.write', steps: [] }] };
     }
     let edited;
     try {

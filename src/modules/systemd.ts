@@ -96,7 +96,7 @@ export default defineModule({
 
 // systemd reads changed unit files only after a daemon-reload.
 function daemonReload(): Change {
-  return { summary: 'reload the systemd manager configuration', steps: [{ kind: 'exec', script: 'systemctl daemon-reload' }] };
+  return { summary: 'reload the systemd manager configuration', op: 'systemd.daemon_reload', risk: 'service', steps: [{ kind: 'exec', script: 'systemctl daemon-reload' }] };
 }
 
 // mask/unmask, then enable/disable, then the run state (Ansible's order);
@@ -105,24 +105,24 @@ function planUnit(a: Args, { name, given, observed }: { name: string; given: str
   const unit: UnitFact = { ...observed };
   const changes: Change[] = [];
   const keys = [...new Set([name, given])];
-  const step = (summary: string, script: string, next: Partial<UnitFact>) => {
+  const step = (summary: string, script: string, next: Partial<UnitFact>, op: string) => {
     Object.assign(unit, next);
     const value = { ...unit };
-    changes.push({ summary, steps: [{ kind: 'exec', script }], predicts: keys.map((k) => ({ probe: unitProbe(k), value: { ...value, name: k } })) });
+    changes.push({ summary, op, risk: 'service', target: { unit: name }, steps: [{ kind: 'exec', script }], predicts: keys.map((k) => ({ probe: unitProbe(k), value: { ...value, name: k } })) });
   };
-  if (a.masked === true && !isMasked(unit)) step(`mask ${name}`, sh`systemctl mask -- ${name}`, { loadState: 'masked', unitFileState: 'masked' });
-  if (a.masked === false && isMasked(unit)) step(`unmask ${name}`, sh`systemctl unmask -- ${name}`, { loadState: 'loaded', unitFileState: 'disabled' });
+  if (a.masked === true && !isMasked(unit)) step(`mask ${name}`, sh`systemctl mask -- ${name}`, { loadState: 'masked', unitFileState: 'masked' }, 'systemd.mask');
+  if (a.masked === false && isMasked(unit)) step(`unmask ${name}`, sh`systemctl unmask -- ${name}`, { loadState: 'loaded', unitFileState: 'disabled' }, 'systemd.unmask');
   const wantsRunning = a.state === 'started' || a.state === 'restarted' || a.state === 'reloaded';
   if ((a.enabled === true || wantsRunning) && isMasked(unit)) return null;
-  if (a.enabled === true && !COUNTS_AS_ENABLED.has(unit.unitFileState)) step(`enable ${name}`, sh`systemctl enable -- ${name}`, { unitFileState: 'enabled' });
-  if (a.enabled === false && unit.unitFileState === 'enabled') step(`disable ${name}`, sh`systemctl disable -- ${name}`, { unitFileState: 'disabled' });
-  if (a.enabled === false && unit.unitFileState === 'enabled-runtime') step(`disable ${name} (runtime)`, sh`systemctl disable --runtime -- ${name}`, { unitFileState: 'disabled' });
-  if (a.state === 'started' && !RUNNING.has(unit.activeState)) step(`start ${name}`, sh`systemctl start -- ${name}`, { activeState: 'active' });
-  if (a.state === 'stopped' && STOPPABLE.has(unit.activeState)) step(`stop ${name}`, sh`systemctl stop -- ${name}`, { activeState: 'inactive' });
-  if (a.state === 'restarted') step(`restart ${name}`, sh`systemctl restart -- ${name}`, { activeState: 'active' });
+  if (a.enabled === true && !COUNTS_AS_ENABLED.has(unit.unitFileState)) step(`enable ${name}`, sh`systemctl enable -- ${name}`, { unitFileState: 'enabled' }, 'systemd.enable');
+  if (a.enabled === false && unit.unitFileState === 'enabled') step(`disable ${name}`, sh`systemctl disable -- ${name}`, { unitFileState: 'disabled' }, 'systemd.disable');
+  if (a.enabled === false && unit.unitFileState === 'enabled-runtime') step(`disable ${name} (runtime)`, sh`systemctl disable --runtime -- ${name}`, { unitFileState: 'disabled' }, 'systemd.disable');
+  if (a.state === 'started' && !RUNNING.has(unit.activeState)) step(`start ${name}`, sh`systemctl start -- ${name}`, { activeState: 'active' }, 'systemd.start');
+  if (a.state === 'stopped' && STOPPABLE.has(unit.activeState)) step(`stop ${name}`, sh`systemctl stop -- ${name}`, { activeState: 'inactive' }, 'systemd.stop');
+  if (a.state === 'restarted') step(`restart ${name}`, sh`systemctl restart -- ${name}`, { activeState: 'active' }, 'systemd.restart');
   if (a.state === 'reloaded') {
-    if (RUNNING.has(unit.activeState)) step(`reload ${name}`, sh`systemctl reload -- ${name}`, {});
-    else step(`start ${name} (asked to reload, it was not running)`, sh`systemctl start -- ${name}`, { activeState: 'active' });
+    if (RUNNING.has(unit.activeState)) step(`reload ${name}`, sh`systemctl reload -- ${name}`, {}, 'systemd.reload');
+    else step(`start ${name} (asked to reload, it was not running)`, sh`systemctl start -- ${name}`, { activeState: 'active' }, 'systemd.start');
   }
   return changes;
 }

@@ -87,22 +87,57 @@ export interface FileDiff {
   secret?: boolean;
 }
 
-// Marks a change that can cut SSH access: the engine arms a rollback timer,
-// applies it, proves a fresh login works, then disarms or restores.
+// What a change can break: SSH access (the engine applies it under the
+// lockout guard), a running service, or nothing worth a guard.
+export type ChangeRisk = 'access' | 'service' | 'none';
+
+// What a change touches, for the engine's access rules (engine/access.ts).
+// Write steps name their own path; exec steps name theirs here.
+export interface ChangeTarget {
+  paths?: string[];
+  // The account a user change modifies.
+  user?: string;
+  // The systemd unit a service change acts on.
+  unit?: string;
+}
+
+// How the lockout guard protects a change: what it saves before the change
+// and puts back when the fresh login fails (or the rollback timer fires, or
+// the host boots with the change unconfirmed). The engine builds one from the
+// change itself (engine/access.ts); a task can also give one (copy/template `guard:`).
 export interface AccessGuard {
-  // Files to restore on rollback (absent files are removed again).
+  // Files whose content, mode and owner are restored (absent files are removed again).
   files: string[];
-  // Shell run after restoring the files (e.g. `systemctl reload ssh`, `ufw --force disable`).
+  // Paths whose mode and owner only are restored (~/.ssh and the home for sshd's StrictModes).
+  attrs?: string[];
+  // Paths restored with everything below them (a removed ~/.ssh).
+  trees?: string[];
+  // Accounts whose passwd and shadow fields (uid, group, home, shell, groups,
+  // password field, expiry) are put back one field at a time with usermod/chpasswd/chage.
+  users?: string[];
+  // Shell run after the restore on a running host (e.g. `systemctl reload ssh`,
+  // `ufw reload`); not at boot, where the services start with the restored files.
   restore: string;
+  // Shell run right after the change, before the fresh login, to put it into
+  // effect (e.g. `sshd -t` and a reload); a failure restores at once.
+  activate?: string;
   // What would lock the user out, for the failure message.
   risk: string;
 }
 
 export interface Change {
   // Short reason shown to the user: "install fail2ban", "set PasswordAuthentication no".
+  // For people only: the engine never parses it.
   summary: string;
+  // Machine-readable operation: 'file.write', 'file.mode', 'user.shell', 'ufw.enable', 'systemd.stop', ...
+  op?: string;
+  // What the module knows the change risks; the engine's access rules may raise it to 'access'
+  // from the paths, the account or the unit it touches (engine/access.ts).
+  risk?: ChangeRisk;
+  target?: ChangeTarget;
   steps: Step[];
   diff?: FileDiff;
+  // An explicit guard (copy/template `guard:`), used instead of the engine's own.
   guard?: AccessGuard;
   // Facts as they will be after this change, recorded in check mode so later tasks plan against them.
   predicts?: { probe: Probe<unknown>; value: unknown }[];

@@ -8,7 +8,7 @@ import { systemProbe } from '../facts/system.js';
 import { UFW_INSTALL_DEFAULTS, ufwProbe, type UfwFact, type UfwPolicy } from '../facts/ufw.js';
 import { sh } from '../transport/quote.js';
 import { allowsSsh, deleteTupleCommand, describeRule, families, normalAddress, normalPort, ruleCommand, sameRule, toTuple, type WantedRule } from './ufw-rules.js';
-import { defineModule, type AccessGuard, type Change, type PlanContext } from './types.js';
+import { defineModule, type Change, type PlanContext } from './types.js';
 
 const port = z.union([z.number().int().min(1).max(65535), z.string()]);
 const action = z.enum(['allow', 'deny', 'limit', 'reject']);
@@ -46,9 +46,6 @@ const args = z.strictObject({
 });
 type Args = z.infer<typeof args>;
 
-export const UFW_FILES = ['/etc/ufw/ufw.conf', '/etc/default/ufw', '/etc/ufw/user.rules', '/etc/ufw/user6.rules'];
-// After the guard restored the files: back to the old rule set, or off if ufw was off.
-const RESTORE = `if grep -q '^ENABLED=yes' /etc/ufw/ufw.conf; then ufw reload; else ufw --force disable; fi`;
 const SSH_COMMENT = 'SSH (pirun)';
 
 // The single `rule` form and the `rules` list, normalised as ufw stores them.
@@ -121,10 +118,16 @@ export default defineModule({
 async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]; current: UfwFact; ctx: PlanContext }): Promise<Change[]> {
   const state: UfwFact = { ...current, defaults: { ...current.defaults }, rules: [...current.rules] };
   const changes: Change[] = [];
-  const add = (summary: string, script: string) => changes.push({ summary, steps: [{ kind: 'exec', script }] });
+  // `cuts`: the change can shut out new SSH connections once ufw filters incoming traffic.
+  const cutting = new Set<Change>();
+  const add = (summary: string, script: string, o: { op: string; cuts?: boolean }) => {
+    const c: Change = { summary, op: o.op, steps: [{ kind: 'exec', script }] };
+    changes.push(c);
+    if (o.cuts) cutting.add(c);
+  };
 
   if (a.state === 'reset' && (state.enabled || state.rules.length > 0)) {
-    add('reset ufw (inactive, no rules)', 'ufw --force reset');
+    add('reset ufw (inactive, no rules)', 'ufw --force reset', { op: 'ufw.reset' });
     Object.assign(state, { enabled: false, rules: [] });
   }
   const ruleChanges = planRules(a, { wanted, state });
@@ -150,32 +153,29 @@ async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]
       ruleChanges.rules.unshift(...families(ssh, state.ipv6).map((v6) => toTuple(ssh, v6)));
     }
   }
-  for (const r of ruleChanges.added) add(r.summary, ruleCommand(r.rule, { prepend: r.prepend }));
-  for (const c of ruleChanges.removals) add(c.summary, c.script);
-  for (const t of dedupe(ruleChanges.deleted)) add(`delete rule ${describeTuple(t)}`, deleteTupleCommand(t));
+  for (const r of ruleChanges.added) add(r.summary, ruleCommand(r.rule, { prepend: r.prepend }), { op: 'ufw.rule.add', cuts: r.rule.action !== 'allow' });
+  for (const c of ruleChanges.removals) add(c.summary, c.script, { op: 'ufw.rule.delete', cuts: true });
+  for (const t of dedupe(ruleChanges.deleted)) add(`delete rule ${describeTuple(t)}`, deleteTupleCommand(t), { op: 'ufw.rule.delete', cuts: true });
   state.rules = ruleChanges.rules;
 
   if (a.logging && (a.logging === 'on' ? state.logging === 'off' : state.logging !== a.logging)) {
-    add(`set ufw logging ${a.logging}`, sh`ufw logging ${a.logging}`);
+    add(`set ufw logging ${a.logging}`, sh`ufw logging ${a.logging}`, { op: 'ufw.logging' });
     state.logging = a.logging === 'on' ? 'low' : a.logging;
   }
-  const incomingChanged = policy !== undefined && dir === 'incoming' && state.defaults.incoming !== policy;
   if (policy && state.defaults[dir] !== policy) {
-    add(`set default ${policy} ${dir}`, sh`ufw default ${policy} ${dir}`);
+    add(`set default ${policy} ${dir}`, sh`ufw default ${policy} ${dir}`, { op: 'ufw.default', cuts: dir === 'incoming' });
     state.defaults[dir] = policy;
   }
   const enabling = a.state === 'enabled' && !state.enabled;
-  if (enabling) add('enable ufw', 'ufw --force enable');
-  if (a.state === 'disabled' && state.enabled) add('disable ufw', 'ufw disable');
+  if (enabling) add('enable ufw', 'ufw --force enable', { op: 'ufw.enable', cuts: true });
+  if (a.state === 'disabled' && state.enabled) add('disable ufw', 'ufw disable', { op: 'ufw.disable' });
   state.enabled = finalEnabled;
 
-  const risky = filtering && (enabling || incomingChanged || ruleChanges.deleted.length > 0 || ruleChanges.removals.length > 0 || ruleChanges.added.some((r) => r.rule.action !== 'allow'));
-  if (risky && changes.length) {
-    const guard: AccessGuard = { files: UFW_FILES, restore: RESTORE, risk: `ufw would block SSH port ${conn.port}` };
-    const at = changes.findIndex((c) => /^(enable ufw|set default)/.test(c.summary));
-    changes[at >= 0 ? at : changes.length - 1].guard = guard;
+  // The engine guards every change marked 'access' (engine/access.ts): ufw's files are saved and restored.
+  for (const c of changes) {
+    c.risk = filtering && cutting.has(c) ? 'access' : 'none';
+    c.predicts = [{ probe: ufwProbe, value: state }];
   }
-  for (const c of changes) c.predicts = [{ probe: ufwProbe, value: state }];
   return changes;
 }
 
@@ -235,7 +235,7 @@ function describeTuple(t: UfwFact['rules'][number]): string {
 // ufw shadows or flushes what another tool loaded: say so while ufw is off.
 function foreignWarning(current: UfwFact, changes: Change[]): string | undefined {
   if (current.enabled || current.foreign.length === 0) return undefined;
-  const enabling = changes.some((c) => c.summary === 'enable ufw');
+  const enabling = changes.some((c) => c.op === 'ufw.enable');
   const sample = current.foreign.slice(0, 3).map((l) => `"${l}"`).join(', ');
   return `Warning: ufw is inactive but ${current.foreign.length} firewall rule(s) from another tool are loaded (${sample}${current.foreign.length > 3 ? ', ...' : ''}); ${enabling ? 'enabling ufw now will flush or shadow them' : 'enabling ufw would flush or shadow them'}`;
 }

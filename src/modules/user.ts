@@ -1,6 +1,6 @@
 // user: a local account, its groups, shell, home and password lock, read
 // from getent/id and changed with useradd/usermod/userdel. Changes to the
-// account pirun logs in with that could lock it out are guarded.
+// account pirun logs in with that could lock it out are guarded by the engine.
 import { z } from 'zod';
 import { fileProbe } from '../facts/files.js';
 import { groupNamesProbe, userProbe, type UserFact } from '../facts/users.js';
@@ -86,7 +86,7 @@ function createChange(a: UserArgs): Change {
   };
   const predicts: Change['predicts'] = [{ probe: userProbe(a.name), value: fact }];
   if (a.create_home) predicts.push(...predictFile(fileProbe(home))({ type: 'directory', mode: '0755', owner: a.name, group, size: 0 }));
-  return { summary: `create user ${a.name}`, steps: [{ kind: 'exec', script: sh`useradd ${opts} -- ${a.name}` }], predicts };
+  return { summary: `create user ${a.name}`, op: 'user.create', target: { user: a.name }, steps: [{ kind: 'exec', script: sh`useradd ${opts} -- ${a.name}` }], predicts };
 }
 
 // userdel; never the account pirun itself logs in with.
@@ -96,5 +96,5 @@ function planAbsent(a: UserArgs, ctx: PlanContext, { current }: { current: UserF
   const opts = [...(a.remove ? ['-r'] : []), ...(a.force ? ['-f'] : [])];
   const predicts: Change['predicts'] = [{ probe: userProbe(a.name), value: null }];
   if (a.remove) predicts.push(...predictFile(fileProbe(current.home))(null));
-  return { changes: [{ summary: `remove user ${a.name}${a.remove ? ' and its home' : ''}`, steps: [{ kind: 'exec', script: sh`userdel ${[...opts, '--', a.name]}` }], predicts }] };
+  return { changes: [{ summary: `remove user ${a.name}${a.remove ? ' and its home' : ''}`, op: 'user.remove', target: { user: a.name }, steps: [{ kind: 'exec', script: sh`userdel ${[...opts, '--', a.name]}` }], predicts }] };
 }

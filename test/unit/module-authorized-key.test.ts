@@ -27,6 +27,7 @@ const fixtures: PlanFixture[] = [
       summaries: ['create directory /home/pi/.ssh', `${AK}: add 1 key`],
       steps: ['install -d -m 0700 -o pi -g pi -- /home/pi/.ssh', `write ${AK} mode=0600 owner=pi group=pi`],
       written: { [AK]: `${K1}\n` },
+      guard: /changing the SSH keys of "pi", the account pirun logs in with \(\/home\/pi\/\.ssh\)/,
       predicts: { 'file:/home/pi/.ssh': { type: 'directory', mode: '0700', owner: 'pi' }, [`file:${AK}`]: { mode: '0600', owner: 'pi' }, [`content:${AK}`]: Buffer.from(`${K1}\n`) },
     },
   },
@@ -40,13 +41,13 @@ const fixtures: PlanFixture[] = [
     name: 'adds a key after the others, keeping comments and a missing final newline in mind',
     args: { user: 'pi', key: K2 },
     given: { facts: { ...pi, ...SSH, ...keys(`# admins\n${K1}`) } },
-    expect: { summaries: [`${AK}: add 1 key`], written: { [AK]: `# admins\n${K1}\n${K2}\n` } },
+    expect: { summaries: [`${AK}: add 1 key`], written: { [AK]: `# admins\n${K1}\n${K2}\n` }, guard: /changing the SSH keys of "pi"/ },
   },
   {
     name: 'several keys from a list and a multi-line string; only the missing ones are added',
     args: { user: 'pi', key: [K1, `${K2}\n\n# comment\n${K3}\n`] },
     given: { facts: { ...pi, ...SSH, ...keys(`${K2}\n`) } },
-    expect: { summaries: [`${AK}: add 2 keys`], written: { [AK]: `${K2}\n${K1}\n${K3}\n` } },
+    expect: { summaries: [`${AK}: add 2 keys`], written: { [AK]: `${K2}\n${K1}\n${K3}\n` }, guard: /changing the SSH keys of "pi"/ },
   },
   {
     name: 'exclusive removes other keys and garbage but keeps comments; guarded for the login user',
@@ -94,7 +95,7 @@ const fixtures: PlanFixture[] = [
     name: 'manage_dir fixes the mode and owner of ~/.ssh',
     args: { user: 'pi', key: K1 },
     given: { facts: { ...pi, ...dirFact('/home/pi/.ssh', { mode: '0775', owner: 'root' }), ...keys(`${K1}\n`) } },
-    expect: { summaries: ['mode of /home/pi/.ssh 0775 -> 0700', 'owner of /home/pi/.ssh root:root -> pi:pi'] },
+    expect: { summaries: ['mode of /home/pi/.ssh 0775 -> 0700', 'owner of /home/pi/.ssh root:root -> pi:pi'], guard: /mode or owner of \/home\/pi\/\.ssh, which sshd's StrictModes checks/ },
   },
   {
     name: 'manage_dir: false leaves the folder alone',
@@ -106,7 +107,7 @@ const fixtures: PlanFixture[] = [
     name: 'the file keeps mode 0600 and the user as owner',
     args: { user: 'pi', key: K1 },
     given: { facts: { ...pi, ...SSH, ...keys(`${K1}\n`, { mode: '0664', owner: 'root', group: 'root' }) } },
-    expect: { summaries: [`mode of ${AK} 0664 -> 0600`, `owner of ${AK} -> pi:pi`] },
+    expect: { summaries: [`mode of ${AK} 0664 -> 0600`, `owner of ${AK} -> pi:pi`], guard: /StrictModes/ },
   },
   {
     name: 'a custom path',

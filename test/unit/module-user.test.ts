@@ -119,7 +119,7 @@ const fixtures: PlanFixture[] = [
     name: 'password_lock locks a usable password; guarded for the login account',
     args: { name: 'pi', password_lock: true },
     given: { facts: { 'user:pi': account('pi', { passwordLocked: false, hasPassword: true }), ...dirFact('/home/pi') } },
-    expect: { summaries: ['lock the password of pi'], steps: ['usermod -L -- pi'], guard: /locking the password of "pi"/ },
+    expect: { summaries: ['lock the password of pi'], steps: ['usermod -L -- pi'], guard: /changing the password lock of "pi"/ },
   },
   {
     name: 'password_lock: false unlocks a locked password',

@@ -2,6 +2,7 @@
 // expect these changes. Each changing case is re-planned against the facts
 // its predictions leave, which must plan nothing (a re-run is a no-op).
 import { describe, expect, it } from 'vitest';
+import { accessGuard, mergeGuards } from '../../src/engine/access.js';
 import { parseTuple, parseUfw, type UfwFact } from '../../src/facts/ufw.js';
 import { getModule } from '../../src/modules/index.js';
 import { rebootModule, waitForConnection } from '../../src/modules/connection.js';
@@ -230,11 +231,13 @@ describe('ufw', () => {
       if (c.failed) return expect(plan.failed).toMatch(c.failed);
       expect(plan.failed).toBeUndefined();
       expect(scripts(plan)).toEqual(c.scripts);
-      const guards = plan.changes.filter((ch) => ch.guard);
-      expect(guards.length).toBe(c.guarded ? 1 : 0);
+      // The engine decides from each change's op and risk (engine/access.ts), never from its summary.
+      expect(plan.changes.every((ch) => ch.op?.startsWith('ufw.') && (ch.risk === 'access' || ch.risk === 'none'))).toBe(true);
+      const guards = plan.changes.flatMap((ch) => accessGuard(ch, { user: 'pi', home: '/home/pi' }) ?? []);
+      expect(guards.length > 0).toBe(c.guarded === true);
       if (c.guarded) {
-        expect(guards[0].guard).toMatchObject({ files: ['/etc/ufw/ufw.conf', '/etc/default/ufw', '/etc/ufw/user.rules', '/etc/ufw/user6.rules'], risk: expect.stringMatching(/^ufw would block SSH port \d+$/) });
-        expect(guards[0].guard?.restore).toContain('ufw --force disable');
+        expect(mergeGuards(guards)).toMatchObject({ files: ['/etc/ufw/ufw.conf', '/etc/default/ufw', '/etc/ufw/user.rules', '/etc/ufw/user6.rules'], risk: expect.stringMatching(/ufw's new rules or policy could block new SSH connections/) });
+        expect(mergeGuards(guards).restore).toContain('ufw --force disable');
       }
       if (c.msg) expect(plan.msg).toMatch(c.msg);
       else expect(plan.msg).toBeUndefined();

@@ -2,6 +2,7 @@
 // task arguments and the facts, and expects the plan's change summaries,
 // steps, written file text, predictions, guard or failure.
 import { expect, it } from 'vitest';
+import { accessGuard } from '../../../src/engine/access.js';
 import type { Module } from '../../../src/modules/types.js';
 import { describeSteps, fakeContext, predicted, written, type FakeContextOptions } from './fake-context.js';
 
@@ -16,7 +17,7 @@ export interface PlanFixture {
     written?: Record<string, string>;
     // Predicted values by probe key (checked with toMatchObject, or toBeNull for null).
     predicts?: Record<string, unknown>;
-    // Risk text of the guarded change (undefined: no change is guarded).
+    // Risk text of what the engine guards (undefined: no change is guarded).
     guard?: RegExp;
     failed?: RegExp;
   };
@@ -41,7 +42,9 @@ export function runPlanFixtures(mod: Module<any>, fixtures: PlanFixture[]): void
         if (value === null) expect(predicted(plan.changes, key)).toBeNull();
         else expect(predicted(plan.changes, key)).toMatchObject(value as object);
       }
-      const guards = plan.changes.flatMap((c) => (c.guard ? [c.guard.risk] : []));
+      // What the engine guards (engine/access.ts), for the login account of the fake host.
+      const login = f.given?.user ?? 'pi';
+      const guards = plan.changes.flatMap((c) => accessGuard(c, { user: login, home: login === 'root' ? '/root' : `/home/${login}` })?.risk ?? []);
       if (e.guard) expect(guards.join('; ')).toMatch(e.guard);
       else expect(guards).toEqual([]);
     });
