@@ -49,7 +49,14 @@ export function armGuard(guard: AccessGuard, opts: { seconds?: number } = {}): A
   const bootUnit = `/etc/systemd/system/${unit}-boot.service`;
   const bootLink = `/etc/systemd/system/multi-user.target.wants/${unit}-boot.service`;
   const { save, restore } = saveAndRestore(guard, dir);
-  const removeArmed = sh`systemctl stop ${`${unit}.timer`} 2>/dev/null; rm -f -- ${bootLink} ${bootUnit}`;
+  // The boot unit is loaded only at boot (or after someone's daemon-reload):
+  // only then does its removal need a reload, or it would stay listed.
+  const removeArmed = [
+    sh`systemctl stop ${`${unit}.timer`} 2>/dev/null`,
+    sh`loaded=$(systemctl list-units --all --no-legend --plain ${`${unit}-boot.service`} 2>/dev/null)`,
+    sh`rm -f -- ${bootLink} ${bootUnit}`,
+    'if [ -n "$loaded" ]; then systemctl daemon-reload; fi',
+  ].join('\n');
   const restoreScript = [
     '#!/bin/sh',
     `# pirun: restore what an unconfirmed change replaced (${guard.risk.replace(/\n/g, ' ')})`,
@@ -61,7 +68,7 @@ export function armGuard(guard: AccessGuard, opts: { seconds?: number } = {}): A
     // At boot the services start after this unit, with the restored files: nothing to reload.
     ...(guard.restore.trim() ? [`if [ "$mode" != boot ]; then`, `out=$( (\n${guard.restore}\n) 2>&1) || fail "the restore command failed: $out"`, 'fi'] : []),
     removeArmed,
-    sh`if [ $st = 0 ]; then rm -rf -- ${dir}; else echo ${`pirun: the saved copies stay in ${dir}`} >&2; fi`,
+    sh`if [ $st = 0 ]; then rm -rf -- ${dir}; echo ${`pirun: rollback ${id} restored the previous state`} "($mode)"; else echo ${`pirun: the saved copies stay in ${dir}`} >&2; fi`,
     'exit $st',
   ].join('\n');
   const unitText = [
