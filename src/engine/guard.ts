@@ -172,11 +172,11 @@ function userRestore(user: string, s: string): string {
     '  [ "$home" = "$chome" ] || set -- "$@" -d "$home"',
     '  [ "$shell" = "$cshell" ] || set -- "$@" -s "$shell"',
     sh`  [ $# -eq 0 ] || usermod "$@" -- ${user} || fail ${`cannot restore the account ${user}`}`,
-    sh`  prim=$(id -gn -- ${user}); sup=$(tr ' ' '\n' <${`${s}.groups`} | grep -vx -- "$prim" | paste -sd, -)`,
+    sh`  prim=$(id -gn -- ${user}); sup=$(tr ' ' '\\n' <${`${s}.groups`} | grep -vx -- "$prim" | paste -sd, -)`,
     sh`  usermod -G "$sup" -- ${user} || fail ${`cannot restore the groups of ${user}`}`,
     'fi',
     sh`if IFS=: read -r _n pw _l _min _max _w inact exp _r <${`${s}.shadow`}; then`,
-    sh`  if [ -n "$pw" ]; then printf '%s:%s\n' ${user} "$pw" | chpasswd -e; else passwd -d -- ${user} >/dev/null; fi || fail ${`cannot restore the password field of ${user}`}`,
+    sh`  if [ -n "$pw" ]; then printf '%s:%s\\n' ${user} "$pw" | chpasswd -e; else passwd -d -- ${user} >/dev/null; fi || fail ${`cannot restore the password field of ${user}`}`,
     sh`  chage -I "\${inact:--1}" -E "\${exp:--1}" -- ${user} || fail ${`cannot restore the expiry of ${user}`}`,
     'fi',
   ].join('\n');
