@@ -11,7 +11,7 @@ const SSHD = '#PermitRootLogin prohibit-password\nPort 22\n#PasswordAuthenticati
 // The common case: a file with `text`, expect `after` written (or no change when after === text).
 function edit(name: string, args: Record<string, unknown>, text: string, after: string, summary?: string): PlanFixture {
   if (after === text) return { name, args: { path: P, ...args }, given: { facts: fileFacts(P, text) }, expect: { summaries: [] } };
-  return { name, args: { path: P, ...args }, given: { facts: fileFacts(P, text) }, expect: { written: { [P]: after }, ...(summary ? { summaries: [summary] } : {}) } };
+  return { name, args: { path: P, ...args }, given: { facts: fileFacts(P, text) }, expect: { written: { [P]: after }, guard: /sshd settings can refuse every new login/, ...(summary ? { summaries: [summary] } : {}) } };
 }
 
 const fixtures: PlanFixture[] = [
@@ -97,7 +97,7 @@ const fixtures: PlanFixture[] = [
     name: 'check mode: an earlier lineinfile predicted the text, so it is edited further',
     args: { path: P, line: 'MaxAuthTries 3' },
     given: { check: true, predicted: [`file:${P}`, `content:${P}`], facts: fileFacts(P, 'Port 2222\n') },
-    expect: { written: { [P]: 'Port 2222\nMaxAuthTries 3\n' } },
+    expect: { written: { [P]: 'Port 2222\nMaxAuthTries 3\n' }, guard: /sshd settings/ },
   },
   { name: 'insertafter and insertbefore together fail', args: { path: P, line: 'x', insertafter: 'a', insertbefore: 'b' }, given: { facts: {} }, expect: { failed: /only one of "insertafter" and "insertbefore"/ } },
   { name: 'present without line fails', args: { path: P, regexp: 'x' }, given: { facts: {} }, expect: { failed: /needs "line"/ } },
