@@ -109,7 +109,8 @@ export function accessGuard(change: Change, login: LoginAccount): AccessGuard | 
     parts.push({ files: [], users: [user], restore: '', risk: `changing ${USER_OPS.get(change.op)} of "${user}", the account pirun logs in with` });
   }
   if (change.risk === 'access' && change.op?.startsWith('ufw.')) {
-    parts.push({ files: UFW_FILES, restore: UFW_RESTORE, risk: "ufw's new rules or policy could block new SSH connections" });
+    const port = change.target?.port;
+    parts.push({ files: UFW_FILES, restore: UFW_RESTORE, risk: port ? `ufw would block SSH port ${port}` : "ufw's new rules or policy could block new SSH connections" });
   }
   return parts.length ? mergeGuards(parts) : undefined;
 }

@@ -99,6 +99,8 @@ export interface ChangeTarget {
   user?: string;
   // The systemd unit a service change acts on.
   unit?: string;
+  // The SSH port a firewall change can close.
+  port?: number;
 }
 
 // How the lockout guard protects a change: what it saves before the change

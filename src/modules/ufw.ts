@@ -174,6 +174,7 @@ async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]
   // The engine guards every change marked 'access' (engine/access.ts): ufw's files are saved and restored.
   for (const c of changes) {
     c.risk = filtering && cutting.has(c) ? 'access' : 'none';
+    if (c.risk === 'access') c.target = { port: conn.port };
     c.predicts = [{ probe: ufwProbe, value: state }];
   }
   return changes;
