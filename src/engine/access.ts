@@ -76,9 +76,9 @@ const USER_OPS = new Map([
   ['user.uid', 'the uid (the owner sshd expects of the keys)'],
 ]);
 
-// Every path the change modifies: its write steps and what its exec steps name.
+// Every path the change modifies: its write steps, the paths its exec steps act on, and its target.
 export function changedPaths(change: Change): string[] {
-  const written = change.steps.flatMap((s) => (s.kind === 'write' ? [s.path] : []));
+  const written = change.steps.flatMap((s) => (s.kind === 'write' ? [s.path] : s.kind === 'exec' && s.actsOn ? [s.actsOn] : []));
   return [...new Set([...written, ...(change.target?.paths ?? [])].map((p) => posix.normalize(p)))];
 }
 
