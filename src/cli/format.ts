@@ -42,5 +42,12 @@ export function recapLines(report: RunReport): string[] {
     lines.push(`${n.padEnd(width)} : ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped}${unknown} unreachable=${h.unreachable ? 1 : 0}${state}`);
   }
   lines.push(`${names.length} host(s) in ${(report.durationMs / 1000).toFixed(1)}s${report.aborted ? ' (aborted)' : report.interrupted ? ' (interrupted)' : ''}`);
-  return lines;
+  return [...lines, ...warningLines(report)];
+}
+
+// Warnings of successful tasks (pirun did more than asked, and says so), after the recap.
+export function warningLines(report: RunReport): string[] {
+  return Object.entries(report.hosts).flatMap(([name, h]) =>
+    h.tasks.flatMap((t) => (t.warnings ?? []).map((w) => maskText(`WARNING ${name} | ${taskLabel(t)} | ${w}`))),
+  );
 }

@@ -16,7 +16,8 @@ export function jsonReport(report: Masked<RunReport>): unknown {
         unknown: h.unknown,
         unreachable: h.unreachable,
         untouched: h.untouched ?? false,
-        tasks: h.tasks.map((t) => ({ role: t.role ?? null, task: t.task, status: t.status, changes: t.changes.map((c) => c.summary), msg: t.msg ?? null, durationMs: t.durationMs })),
+        warnings: h.tasks.flatMap((t) => t.warnings ?? []),
+        tasks: h.tasks.map((t) => ({ role: t.role ?? null, task: t.task, status: t.status, changes: t.changes.map((c) => c.summary), msg: t.msg ?? null, warnings: t.warnings ?? [], durationMs: t.durationMs })),
       },
     ]),
   );

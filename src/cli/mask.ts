@@ -34,11 +34,12 @@ function maskChange(c: ChangeReport): ChangeReport {
 
 export function maskResult(r: TaskResult): TaskResult {
   const task = maskText(r.task);
+  const warnings = r.warnings === undefined ? {} : { warnings: r.warnings.map((w) => maskText(w)) };
   if (r.noLog) {
     const msg = r.msg === undefined ? undefined : r.status === 'skipped' && engineReason(r.msg) ? r.msg : HIDDEN_OUTPUT;
-    return { ...r, task, msg, changes: r.changes.map(() => ({ summary: HIDDEN_CHANGE })) };
+    return { ...r, task, msg, ...warnings, changes: r.changes.map(() => ({ summary: HIDDEN_CHANGE })) };
   }
-  return { ...r, task, msg: r.msg === undefined ? undefined : maskText(r.msg), changes: r.changes.map(maskChange) };
+  return { ...r, task, msg: r.msg === undefined ? undefined : maskText(r.msg), ...warnings, changes: r.changes.map(maskChange) };
 }
 
 export function maskReport(report: RunReport): Masked<RunReport> {

@@ -22,6 +22,8 @@ export interface TaskResult {
   status: TaskStatus;
   changes: ChangeReport[];
   msg?: string;
+  // From the plan (Plan.warnings): printed in the recap, listed in the JSON report.
+  warnings?: string[];
   durationMs: number;
   ignored?: boolean;
   handler?: boolean;

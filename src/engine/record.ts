@@ -18,6 +18,8 @@ export interface ItemOutcome {
   changes: Change[];
   result: Record<string, unknown>;
   msg?: string;
+  // From the plan: carried to the task result (recap, JSON report).
+  warnings?: string[];
   // The cache key of a read-only command's probe (see Plan.ran).
   ranKey?: string;
 }
@@ -82,7 +84,7 @@ export function itemOutcome(ctx: HostContext, r: ResolvedTask, opts: { plan: Pla
   result.changed = changed;
   if (ran) result.failed = failed;
   const msg = failed && last ? failureText(last, ctx.host.name) : plan.msg;
-  return { status: failed ? 'failed' : changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result, msg, ranKey: plan.ran?.key };
+  return { status: failed ? 'failed' : changed ? 'changed' : 'ok', changes: changed ? plan.changes : [], result, msg, warnings: plan.warnings, ranKey: plan.ran?.key };
 }
 
 function failureText(r: ExecResult, host: string): string {

@@ -90,7 +90,7 @@ async function attempt(ctx: HostContext, task: TaskDef, item?: { value: unknown 
     if (err instanceof NeedsUnknown) return { outcome: unknownOutcome(ctx, task, { why: readsUnknown(err.from) }) };
     throw err;
   }
-  if (plan.failed) return { outcome: { status: 'failed', changes: [], result: { failed: true, msg: plan.failed }, msg: plan.failed } };
+  if (plan.failed) return { outcome: { status: 'failed', changes: [], result: { failed: true, msg: plan.failed }, msg: plan.failed, warnings: plan.warnings } };
   if (plan.setFacts) {
     if (task.noLog) registerSecretTree(plan.setFacts);
     else registerSecretVars(plan.setFacts);
@@ -122,6 +122,7 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: RunTaskOpti
   let changes: ChangeReport[] = [];
   let msg: string | undefined;
   const registered = ctx.hv.registered;
+  let warnings: string[] = [];
   try {
     const loop = resolveLoop(ctx, task);
     const outcomes: ItemOutcome[] = [];
@@ -138,6 +139,7 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: RunTaskOpti
     status = loopStatus(outcomes, looped);
     changes = outcomes.flatMap((o) => o.changes.map((c) => ({ summary: c.summary, diff: c.diff })));
     msg = outcomes.map((o) => o.msg).filter(Boolean).join('; ') || undefined;
+    warnings = outcomes.flatMap((o) => o.warnings ?? []);
     if (task.register) {
       registered[task.register] = registeredValue(task, outcomes, { looped, status });
       // What a no_log task read or printed stays hidden wherever it is used later.
@@ -157,6 +159,7 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: RunTaskOpti
   if (status === 'unknown') for (const n of task.notify) ctx.maybeNotified.add(n);
   // Unmasked: cli/mask.ts hides secrets, and everything of a no_log task, before any sink sees it.
   const result: TaskResult = { ...base, status, changes, msg, durationMs: Date.now() - started };
+  if (warnings.length) result.warnings = warnings;
   if (status === 'failed' && task.ignoreErrors) result.ignored = true;
   if (task.noLog) result.noLog = true;
   ctx.results.push(result);

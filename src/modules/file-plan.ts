@@ -3,7 +3,10 @@
 import { createHash } from 'node:crypto';
 import { fileContentProbe, fileProbe, type FileFact } from '../facts/files.js';
 import { resolveMode } from './mode.js';
+import { routesProbe } from '../facts/routes.js';
+import { systemProbe } from '../facts/system.js';
 import type { Change, PlanContext, WriteStep } from './types.js';
+import { controllerDiversion, parseWgConf } from './wg-routes.js';
 
 // A whole file as the module wants it: the write step's fields, by destination.
 export type FileSpec = Omit<WriteStep, 'kind' | 'path'> & {
@@ -24,6 +27,7 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
   if (current && current.type !== 'file') {
     throw new Error(`"${spec.dest}" exists and is a ${current.type}, not a file`);
   }
+  await refuseWireguardLockout(spec, ctx);
   const predicted: FileFact = {
     type: 'file',
     mode: mode ?? current?.mode ?? (spec.secret ? '0600' : '0644'),
@@ -72,6 +76,18 @@ function guardedChange(dest: string, g: NonNullable<FileSpec['guard']>): Pick<Ch
     guard: { files: [dest], restore: g.restore, risk: g.risk },
     steps: g.activate ? [{ kind: 'exec', script: g.activate, label: g.activate }] : [],
   };
+}
+
+// A wg-quick config whose routes would capture pirun's own connection is
+// refused before it is written, whichever module writes it (copy, template,
+// wireguard), so a reboot cannot bring the lockout up later.
+const WG_CONF = /^\/etc\/wireguard\/([^/]+)\.conf$/;
+async function refuseWireguardLockout(spec: FileSpec, ctx: PlanContext): Promise<void> {
+  const m = WG_CONF.exec(spec.dest);
+  if (!m) return;
+  const sys = await ctx.fact(systemProbe);
+  const why = controllerDiversion(parseWgConf(spec.content.toString('utf8')), { iface: m[1], controller: sys.connection.client_address, routes: await ctx.fact(routesProbe) });
+  if (why) throw new Error(`Cannot write WireGuard config "${spec.dest}" on "${ctx.host.name}": ${why} (nothing was changed)`);
 }
 
 import { quote as q } from '../transport/quote.js';

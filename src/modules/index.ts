@@ -12,6 +12,7 @@ import ufw from './ufw.js';
 import template from './template.js';
 import type { Module } from './types.js';
 import user from './user.js';
+import wireguard from './wireguard.js';
 
 const registry = new Map<string, Module<any>>();
 
@@ -23,6 +24,7 @@ export function registerModule(m: Module<any>, ...aliases: string[]): void {
 [file, lineinfile, authorizedKey, user].forEach((m) => registerModule(m));
 registerModule(systemd, 'service', 'systemd_service');
 registerModule(ufw, 'community.general.ufw');
+registerModule(wireguard);
 registerModule(waitForConnection);
 registerModule(rebootModule);
 

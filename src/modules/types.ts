@@ -158,6 +158,9 @@ export interface Plan {
   // The task did not apply (with the reason).
   skipped?: string;
   msg?: string;
+  // Things the user should know although the task succeeded (e.g. pirun
+  // opened more than was asked for): carried to the recap and the JSON report.
+  warnings?: string[];
   // Run the plan's steps in check mode too (read-only commands such as `command` with check_mode: false).
   runInCheckMode?: boolean;
   // A read-only command already ran as a fact probe: its result, and the

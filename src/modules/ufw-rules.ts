@@ -16,6 +16,14 @@ export interface WantedRule {
   comment?: string;
 }
 
+// What a task does to the rule list: the rules left, and the commands' inputs.
+export interface RulePlan {
+  rules: UfwRule[];
+  added: { rule: WantedRule; summary: string; prepend?: boolean }[];
+  removals: { summary: string; script: string }[];
+  deleted: UfwRule[];
+}
+
 const PORTS = /^\d{1,5}(:\d{1,5})?(,\d{1,5}(:\d{1,5})?)*$/;
 
 // ufw's port syntax, checked before ufw rejects it on the host.

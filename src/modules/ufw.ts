@@ -1,13 +1,15 @@
 // ufw: firewall state, default policies, logging and rules in the vocabulary
 // of Ansible's community.general.ufw. State comes from ufw's own files, so an
-// unchanged firewall plans nothing. Enabling it (or denying incoming by
-// default) first allows the SSH port pirun is connected through and runs
-// under the lockout guard.
+// unchanged firewall plans nothing. A task after which ufw would filter
+// without admitting pirun's own connection is refused before any change (or,
+// with allow_controller, admits pirun's address alone, with a warning); what
+// can still cut SSH runs under the lockout guard.
 import { z } from 'zod';
 import { systemProbe } from '../facts/system.js';
 import { UFW_INSTALL_DEFAULTS, ufwProbe, type UfwFact, type UfwPolicy } from '../facts/ufw.js';
 import { sh } from '../transport/quote.js';
-import { allowsSsh, deleteTupleCommand, describeRule, families, normalAddress, normalPort, ruleCommand, sameRule, toTuple, type WantedRule } from './ufw-rules.js';
+import { admitController, type Admission } from './ufw-controller.js';
+import { deleteTupleCommand, describeRule, families, normalAddress, normalPort, ruleCommand, sameRule, toTuple, type RulePlan, type WantedRule } from './ufw-rules.js';
 import { defineModule, type Change, type PlanContext } from './types.js';
 
 const port = z.union([z.number().int().min(1).max(65535), z.string()]);
@@ -42,11 +44,14 @@ const args = z.strictObject({
   delete: z.boolean().default(false).describe('Remove `rule` instead of adding it'),
   rules: z.array(listRule).optional().describe('Several rules: [{rule, port, proto, from, to, direction, comment}]'),
   purge: z.boolean().default(false).describe('With `rules`: delete every other rule (route rules are left alone)'),
-  allow_ssh: z.boolean().default(true).describe('Before enabling or denying incoming traffic, allow the SSH port pirun is connected through'),
+  check_controller: z.boolean().default(true).describe("When ufw ends up filtering incoming traffic, refuse (before changing anything) a rule set that would not admit pirun's own connection; false skips the check (the lockout guard still rolls back)"),
+  allow_controller: z.boolean().default(false).describe("Instead of refusing, allow SSH from pirun's own address only (a /32 or /128 rule on the port pirun is connected through), with a warning"),
+  controller_hint: z.string().optional().describe("How to fix a refused rule set, appended to the refusal (a role names its variables here)"),
 });
 type Args = z.infer<typeof args>;
 
-const SSH_COMMENT = 'SSH (pirun)';
+// Marks the rule allow_controller adds, so a later run tells it from the user's rules.
+export const CONTROLLER_COMMENT = 'pirun controller';
 
 // The single `rule` form and the `rules` list, normalised as ufw stores them.
 function wantedRules(a: Args): WantedRule[] {
@@ -108,14 +113,18 @@ export default defineModule({
       return { changes: [], failed: `Cannot manage ufw on "${ctx.host.name}": ufw is not installed (install it with apt first)` };
     }
     const current: UfwFact = fromPackage ? { ...UFW_INSTALL_DEFAULTS, foreign: observed.foreign } : observed;
-    const changes = await planUfw(a, { wanted, current, ctx });
+    const planned = await planUfw(a, { wanted, current, ctx });
+    if ('failed' in planned) return { changes: [], failed: planned.failed };
+    const { changes, warnings } = planned;
     const msg = foreignWarning(current, changes);
-    return { changes, ...(msg ? { msg } : {}) };
+    return { changes, ...(msg ? { msg } : {}), ...(warnings.length ? { warnings } : {}) };
   },
 });
 
-// Reset, rules, logging, defaults, then enable/disable; every change predicts the final state.
-async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]; current: UfwFact; ctx: PlanContext }): Promise<Change[]> {
+// Reset, rules, logging, defaults, then enable/disable; every change predicts the
+// final state. Refused (before any change) when ufw would filter and the rules
+// would not admit pirun's own connection, unless allow_controller admits it.
+async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]; current: UfwFact; ctx: PlanContext }): Promise<{ changes: Change[]; warnings: string[] } | { failed: string }> {
   const state: UfwFact = { ...current, defaults: { ...current.defaults }, rules: [...current.rules] };
   const changes: Change[] = [];
   // `cuts`: the change can shut out new SSH connections once ufw filters incoming traffic.
@@ -136,22 +145,19 @@ async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]
   const finalEnabled = a.state === 'enabled' || (a.state === undefined && state.enabled);
   const finalIncoming: UfwPolicy = policy && dir === 'incoming' ? policy : state.defaults.incoming;
 
-  // Lockout safety: the SSH port stays open when ufw ends up filtering incoming traffic.
+  // Lockout safety: when ufw ends up filtering, the rules must admit pirun's own connection.
   const sys = await ctx.fact(systemProbe);
   const conn = { port: sys.connection.port || 22, clientAddress: sys.connection.client_address, serverAddress: sys.connection.address };
   const filtering = finalEnabled && finalIncoming !== 'allow';
-  if (filtering && a.allow_ssh && !allowsSsh(ruleChanges.rules, conn)) {
-    const covering = ruleChanges.deleted.find((t) => allowsSsh([t], conn));
-    if (covering) {
-      // Purge would delete the rule that lets SSH in: keep it (with its IPv6 twin).
-      const twins = ruleChanges.deleted.filter((t) => deleteTupleCommand(t) === deleteTupleCommand(covering));
-      ruleChanges.deleted = ruleChanges.deleted.filter((t) => !twins.includes(t));
-      ruleChanges.rules.push(...twins);
-    } else {
-      const ssh: WantedRule = { action: 'allow', proto: 'tcp', port: String(conn.port), src: 'any', dst: 'any', direction: 'in', comment: SSH_COMMENT };
-      ruleChanges.added.unshift({ rule: ssh, prepend: true, summary: `allow SSH port ${conn.port}/tcp first (pirun is connected through it)` });
-      ruleChanges.rules.unshift(...families(ssh, state.ipv6).map((v6) => toTuple(ssh, v6)));
-    }
+  const enabling = a.state === 'enabled' && !state.enabled;
+  const incomingChanged = policy !== undefined && dir === 'incoming' && state.defaults.incoming !== policy;
+  // What can shut pirun out: filtering starts or tightens, or rules go or deny.
+  const mayShut = enabling || incomingChanged || ruleChanges.deleted.length > 0 || ruleChanges.removals.length > 0 || ruleChanges.added.some((r) => r.rule.action !== 'allow');
+  const warnings: string[] = [];
+  if (filtering && a.check_controller && (mayShut || a.allow_controller)) {
+    const admission: Admission = admitController(ruleChanges, { conn, allow: a.allow_controller, comment: CONTROLLER_COMMENT });
+    if (admission.refused) return { failed: `Cannot filter incoming traffic on "${ctx.host.name}": ${admission.refused}; nothing was changed: ${a.controller_hint ?? `add a rule that admits it, or set allow_controller: true to allow SSH from ${conn.clientAddress || "pirun's address"} only`}` };
+    if (admission.warning) warnings.push(admission.warning);
   }
   for (const r of ruleChanges.added) add(r.summary, ruleCommand(r.rule, { prepend: r.prepend }), { op: 'ufw.rule.add', cuts: r.rule.action !== 'allow' });
   for (const c of ruleChanges.removals) add(c.summary, c.script, { op: 'ufw.rule.delete', cuts: true });
@@ -166,7 +172,6 @@ async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]
     add(`set default ${policy} ${dir}`, sh`ufw default ${policy} ${dir}`, { op: 'ufw.default', cuts: dir === 'incoming' });
     state.defaults[dir] = policy;
   }
-  const enabling = a.state === 'enabled' && !state.enabled;
   if (enabling) add('enable ufw', 'ufw --force enable', { op: 'ufw.enable', cuts: true });
   if (a.state === 'disabled' && state.enabled) add('disable ufw', 'ufw disable', { op: 'ufw.disable' });
   state.enabled = finalEnabled;
@@ -177,14 +182,7 @@ async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]
     if (c.risk === 'access') c.target = { port: conn.port };
     c.predicts = [{ probe: ufwProbe, value: state }];
   }
-  return changes;
-}
-
-interface RulePlan {
-  rules: UfwFact['rules'];
-  added: { rule: WantedRule; summary: string; prepend?: boolean }[];
-  removals: { summary: string; script: string }[];
-  deleted: UfwFact['rules'];
+  return { changes, warnings };
 }
 
 // Rules to add (missing or with another comment), the one to delete, and with purge every other rule.

@@ -135,6 +135,7 @@ const FIREWALL = `
 - name: web rule
   ufw:
     rules:
+      - { port: 22, proto: tcp, comment: SSH }
       - { port: 8080, proto: tcp, comment: web }
 - name: deny incoming
   ufw: { default: deny, direction: incoming }
@@ -156,17 +157,17 @@ describe('ufw', () => {
     predicted = r.tasks.filter((t) => t.status === 'changed').map((t) => `${t.task}: ${t.changes.join(', ')}`);
     expect(predicted).toEqual([
       'install ufw: install ufw',
-      'web rule: add rule allow 8080/tcp (web)',
-      'enable ufw: allow SSH port 22/tcp first (pirun is connected through it), enable ufw',
+      'web rule: add rule allow 22/tcp (SSH), add rule allow 8080/tcp (web)',
+      'enable ufw: enable ufw',
     ]);
   });
 
-  it('allows SSH before enabling, and SSH stays reachable', async () => {
+  it('enables with the SSH rule first, and SSH stays reachable', async () => {
     const r = await play(FIREWALL);
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.tasks.filter((t) => t.status === 'changed').map((t) => `${t.task}: ${t.changes.join(', ')}`)).toEqual(predicted);
     expect(await sh('ufw status | head -1')).toBe('Status: active');
-    expect(await sh("grep -m1 '^### tuple' /etc/ufw/user.rules")).toBe(`### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=${Buffer.from('SSH (pirun)').toString('hex')}`);
+    expect(await sh("grep -m1 '^### tuple' /etc/ufw/user.rules")).toBe(`### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=${Buffer.from('SSH').toString('hex')}`);
     expect(await sh('iptables -S INPUT | head -1')).toBe('-P INPUT DROP');
     expect(await sh('iptables -S ufw-user-input')).toMatch(/--dport 22 -j ACCEPT/);
     // A brand-new pirun run (new SSH connections) still gets in.
@@ -203,13 +204,26 @@ describe('ufw', () => {
     expect(await sh('ufw status | head -1')).toBe('Status: active');
   });
 
-  it('rolls back a rule set that would lock pirun out (allow_ssh: false)', async () => {
+  it('refuses, before changing anything, a purge that would delete the rule that lets pirun in', async () => {
+    const before = await fleet.snapshot(host);
     const r = await play(`
 - name: purge the SSH rule
   ufw:
     rules: [{ port: 8080, proto: tcp, comment: web }]
     purge: true
-    allow_ssh: false
+`);
+    expect(r.code).toBe(2);
+    expect(r.tasks[0].msg).toMatch(/^Cannot filter incoming traffic on "[^"]+": the requested rules do not admit pirun's own connection from \S+ to port 22\/tcp; nothing was changed/);
+    expect(await fleet.snapshot(host)).toBe(before);
+  });
+
+  it('rolls back a rule set that would lock pirun out (check_controller: false)', async () => {
+    const r = await play(`
+- name: purge the SSH rule
+  ufw:
+    rules: [{ port: 8080, proto: tcp, comment: web }]
+    purge: true
+    check_controller: false
 `);
     expect(r.code).toBe(2);
     expect(r.tasks[0].status).toBe('failed');

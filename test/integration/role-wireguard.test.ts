@@ -3,11 +3,15 @@
 // inventory group: check mode predicts exactly what the real run changes and
 // touches nothing, the hosts ping each other over the tunnel, the private
 // keys never appear in pirun's output, a re-run changes nothing, and drift is
-// reported and repaired without restarting the tunnel.
-import { rmSync } from 'node:fs';
+// reported and repaired without restarting the tunnel. A third host proves
+// that a peer (or a default route) that would capture pirun's own connection
+// is refused before anything changes, and that a legitimate peer still applies.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPirun, startFleet, type Fleet, type FleetHost, type PirunResult } from '../support/fleet.js';
 import { changedCount, changedTasks, roleRunner, tasksOf, type RoleRunner } from '../support/role-runs.js';
+import { sshClientAddress, sshLogin } from '../support/ssh-login.js';
 
 const PLAYBOOK = `
 - name: wireguard role
@@ -19,15 +23,12 @@ const PLAYBOOK = `
 
 const ADDRESSES: Record<string, string> = { h1: '10.66.0.1', h2: '10.66.0.2' };
 const HOSTS = ['h1', 'h2'];
-const WRITE = 'wireguard: Write the WireGuard config';
-const APPLY = 'wireguard: Apply the WireGuard config without dropping the tunnel';
-const START = 'wireguard: Enable and start the tunnel';
+const UP_TASK = 'Write the WireGuard config and bring the tunnel up';
+const UP = `wireguard: ${UP_TASK}`;
 const FRESH = [
   'wireguard: Install WireGuard',
   'wireguard: Generate the private key on the host',
-  WRITE,
-  START,
-  APPLY,
+  UP,
 ];
 
 let fleet: Fleet;
@@ -59,11 +60,12 @@ async function ping(from: string, to: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ count: 2, tun: true });
+  fleet = await startFleet({ count: 3, tun: true });
   for (const h of fleet.hosts) await fleet.authorizeKey(h);
   inventory = fleet.writeInventory({
+    hosts: HOSTS,
     vars: { wireguard_mesh_group: 'mesh', wireguard_ufw_allow: false },
-    hostVars: Object.fromEntries(fleet.hosts.map((h) => [h.name, { wireguard_address: `${ADDRESSES[h.name]}/24`, wireguard_endpoint: `${h.ip}:51820` }])),
+    hostVars: Object.fromEntries(fleet.hosts.filter((h) => HOSTS.includes(h.name)).map((h) => [h.name, { wireguard_address: `${ADDRESSES[h.name]}/24`, wireguard_endpoint: `${h.ip}:51820` }])),
     children: { mesh: { hosts: { h1: null, h2: null } } },
   });
   pirun = roleRunner(fleet, PLAYBOOK, inventory);
@@ -114,7 +116,7 @@ describe('role wireguard', () => {
       const otherKey = (await sh(other, 'wg pubkey </etc/wireguard/private.key')).out.trim();
       expect(otherKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
       expect(conf).toContain(`[Peer]\n# ${other}\nPublicKey = ${otherKey}\nAllowedIPs = ${ADDRESSES[other]}/32\nEndpoint = ${fleet.host(other).ip}:51820\n`);
-      // The live interface still has its key after the syncconf handler ran.
+      // The live interface has its key (PostUp loaded it from the key file).
       expect((await sh(h, 'wg show wg0 public-key')).out.trim()).toBe((await sh(h, 'wg pubkey </etc/wireguard/private.key')).out.trim());
     }
   });
@@ -136,12 +138,16 @@ describe('role wireguard', () => {
     const before = await fleet.snapshot('h1');
     const check = await run(['--check']);
     expect(check.code, check.stderr).toBe(0);
-    expect(changedTasks(check, 'h1')).toEqual([WRITE, APPLY]);
+    expect(changedTasks(check, 'h1')).toEqual([UP]);
+    expect(tasksOf(check, 'h1').find((t) => t.task === UP_TASK)!.changes).toEqual(['update /etc/wireguard/wg0.conf', 'apply the new config to wg0 with wg syncconf']);
     expect(changedTasks(check, 'h2')).toEqual([]);
     expect(await fleet.snapshot('h1')).toBe(before);
 
     const fix = await run();
-    expect(changedTasks(fix, 'h1')).toEqual([WRITE, APPLY]);
+    expect(changedTasks(fix, 'h1')).toEqual([UP]);
+    // The sync ran under the lockout guard (a fresh login proved access afterwards).
+    expect(JSON.parse(fix.stdout).stats.guardLogins.h1).toBeGreaterThanOrEqual(1);
+    expect((await sh('h1', 'wg show wg0 public-key')).out.trim()).toBe((await sh('h1', 'wg pubkey </etc/wireguard/private.key')).out.trim());
     expect((await sh('h1', 'systemctl show -p ActiveEnterTimestampMonotonic --value wg-quick@wg0')).out).toBe(since);
     expect(await ping('h1', 'h2')).toBe(0);
     expect((await sh('h1', 'wg show wg0 endpoints')).out).toContain(`${fleet.host('h2').ip}:51820`);
@@ -149,11 +155,12 @@ describe('role wireguard', () => {
     await sh('h2', 'systemctl stop wg-quick@wg0');
     const stopped = await fleet.snapshot('h2');
     const check2 = await run(['--check']);
-    expect(changedTasks(check2, 'h2')).toEqual([START]);
+    expect(changedTasks(check2, 'h2')).toEqual([UP]);
+    expect(tasksOf(check2, 'h2').find((t) => t.task === UP_TASK)!.changes).toEqual(['start wg-quick@wg0.service']);
     expect(changedTasks(check2, 'h1')).toEqual([]);
     expect(await fleet.snapshot('h2')).toBe(stopped);
     const fix2 = await run();
-    expect(changedTasks(fix2, 'h2')).toEqual([START]);
+    expect(changedTasks(fix2, 'h2')).toEqual([UP]);
     expect(await ping('h2', 'h1')).toBe(0);
   });
 
@@ -209,5 +216,100 @@ describe('role wireguard', () => {
       for (const text of outputs) expect(text.includes(key)).toBe(false);
     }
     expect(outputs.join('\n')).toContain('Generate the private key on the host');
+  });
+});
+
+describe('lockout: a WireGuard peer never captures pirun\'s connection (h3)', () => {
+  let inv3: string;
+  let key: Buffer;
+  let controller: string;
+  const peerKey = randomBytes(32).toString('base64');
+  const peers = (allowed: string) => JSON.stringify({ wireguard_peers: [{ name: 'capture', public_key: peerKey, allowed_ips: allowed, endpoint: '127.0.0.1:51820' }] });
+  const run3 = async (allowed: string, args: string[] = []) => {
+    const r = await pirun.run(['-e', peers(allowed), ...args], { inventory: inv3 });
+    outputs.push(r.stdout, r.stderr);
+    return r;
+  };
+  // Nothing of the tunnel exists: no config, no link, the unit neither enabled nor running.
+  const noTunnel = async () => {
+    expect((await sh('h3', 'test -e /etc/wireguard/wg0.conf')).code).not.toBe(0);
+    expect((await sh('h3', 'ip link show wg0')).code).not.toBe(0);
+    expect((await sh('h3', 'systemctl is-enabled wg-quick@wg0')).out.trim()).not.toBe('enabled');
+    expect((await sh('h3', 'systemctl is-active wg-quick@wg0')).out.trim()).not.toBe('active');
+  };
+  // No rollback timer or saved files left behind by the guard.
+  const noRollback = async () => {
+    expect((await sh('h3', "systemctl list-units --all --no-legend 'pirun-rollback-*'")).out.trim()).toBe('');
+    expect((await sh('h3', 'ls -A /var/lib/pirun/rollback 2>/dev/null')).out.trim()).toBe('');
+  };
+  const refusal = (r: Awaited<ReturnType<typeof run3>>) => {
+    expect(r.code, r.stderr + r.stdout).toBe(2);
+    const failed = tasksOf(r, 'h3').filter((t) => t.status === 'failed');
+    expect(failed.map((t) => t.task)).toEqual([UP_TASK]);
+    return failed[0].msg ?? '';
+  };
+
+  beforeAll(async () => {
+    inv3 = fleet.writeInventory({ hosts: ['h3'], hostVars: { h3: { wireguard_address: '10.77.0.5/24', wireguard_ufw_allow: false } } });
+    key = readFileSync(fleet.privateKeyPath);
+    controller = await sshClientAddress(fleet.host('h3').port, { user: 'pi', privateKey: key });
+  });
+
+  it('lockout: a peer whose AllowedIPs is pirun\'s own address is refused before the tunnel exists (check mode agrees)', async () => {
+    const check = await run3(`${controller}/32`, ['--check']);
+    expect(refusal(check)).toContain(`peer "capture" has AllowedIPs ${controller}/32, which contains pirun's own address ${controller}`);
+    const r = await run3(`${controller}/32`);
+    const msg = refusal(r);
+    expect(msg).toBe(`Cannot write WireGuard config "/etc/wireguard/wg0.conf" on "h3": peer "capture" has AllowedIPs ${controller}/32, which contains pirun's own address ${controller}: wg-quick would send the replies to pirun into the tunnel and lock it out (nothing was changed)`);
+    await noTunnel();
+    expect(await sshLogin(fleet.host('h3').port, { user: 'pi', privateKey: key })).toBe('ok');
+  });
+
+  it('lockout: a default-route peer (0.0.0.0/0) is refused when the host reaches pirun through its default route', async () => {
+    // Make the host reach pirun through its default route, as a Pi managed from another network does.
+    const eth = (await sh('h3', "ip -4 -o addr show dev eth0 | awk '{print $4}'")).out.trim();
+    const subnet = (await sh('h3', "ip -4 route show dev eth0 proto kernel | awk '{print $1}'")).out.trim();
+    const gateway = (await sh('h3', "ip -4 route show default | awk '{print $3}'")).out.trim();
+    expect(eth).toMatch(/\/\d+$/);
+    const moved = await sh('h3', `ip route replace default via ${gateway} dev eth0 onlink && ip route del ${subnet} dev eth0 && ip route get ${controller}`);
+    expect(moved.code, moved.out).toBe(0);
+    try {
+      const msg = refusal(await run3('0.0.0.0/0'));
+      expect(msg).toContain(`peer "capture" has AllowedIPs 0.0.0.0/0 and the host reaches pirun's own address ${controller} through its default route`);
+      await noTunnel();
+      expect(await sshLogin(fleet.host('h3').port, { user: 'pi', privateKey: key })).toBe('ok');
+    } finally {
+      await sh('h3', `ip route add ${subnet} dev eth0 proto kernel scope link src ${eth.split('/')[0]}; ip route replace default via ${gateway} dev eth0`);
+    }
+  });
+
+  it('a legitimate peer applies: the tunnel comes up under the guard, a re-run changes nothing', async () => {
+    const r = await run3('10.77.0.9/32');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(tasksOf(r, 'h3').find((t) => t.task === UP_TASK)!.changes).toEqual(['create /etc/wireguard/wg0.conf', 'enable wg-quick@wg0.service', 'start wg-quick@wg0.service']);
+    expect(JSON.parse(r.stdout).stats.guardLogins.h3).toBeGreaterThanOrEqual(1);
+    expect((await sh('h3', 'systemctl is-enabled wg-quick@wg0; systemctl is-active wg-quick@wg0')).out).toBe('enabled\nactive\n');
+    expect((await sh('h3', 'wg show wg0 allowed-ips')).out).toContain('10.77.0.9/32');
+    await noRollback();
+    expect(await sshLogin(fleet.host('h3').port, { user: 'pi', privateKey: key })).toBe('ok');
+    expect(changedCount(await run3('10.77.0.9/32'), 'h3')).toBe(0);
+  });
+
+  it('lockout: changing a live tunnel so a peer captures pirun is refused; the live peers and the config stay as they were', async () => {
+    const before = (await sh('h3', 'sha256sum /etc/wireguard/wg0.conf; wg show wg0 allowed-ips; ip route show dev wg0')).out;
+    const msg = refusal(await run3(`10.77.0.9/32, ${controller}/32`));
+    expect(msg).toContain(`peer "capture" has AllowedIPs ${controller}/32, which contains pirun's own address ${controller}`);
+    expect((await sh('h3', 'sha256sum /etc/wireguard/wg0.conf; wg show wg0 allowed-ips; ip route show dev wg0')).out).toBe(before);
+    await noRollback();
+    expect(await sshLogin(fleet.host('h3').port, { user: 'pi', privateKey: key })).toBe('ok');
+
+    // A legitimate change to the live tunnel is synced under the guard, keeping the live key.
+    const ok = await run3('10.77.0.10/32');
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect(tasksOf(ok, 'h3').find((t) => t.task === UP_TASK)!.changes).toEqual(['update /etc/wireguard/wg0.conf', 'apply the new config to wg0 with wg syncconf']);
+    expect(JSON.parse(ok.stdout).stats.guardLogins.h3).toBeGreaterThanOrEqual(1);
+    expect((await sh('h3', 'wg show wg0 allowed-ips')).out).toContain('10.77.0.10/32');
+    expect((await sh('h3', 'wg show wg0 public-key')).out.trim()).toBe((await sh('h3', 'wg pubkey </etc/wireguard/private.key')).out.trim());
+    await noRollback();
   });
 });

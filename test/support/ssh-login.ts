@@ -41,3 +41,26 @@ export function sshLogin(port: number, o: LoginOptions): Promise<string> {
       } as ssh2.ConnectConfig);
   });
 }
+
+// The controller's address as the host sees it: the client field of
+// SSH_CONNECTION in a fresh login with the key (never a hard-coded address).
+export function sshClientAddress(port: number, o: { user: string; privateKey: Buffer }): Promise<string> {
+  return new Promise((done, fail) => {
+    const conn = new ssh2.Client();
+    conn
+      .on('ready', () =>
+        conn.exec('printenv SSH_CONNECTION', (err, stream) => {
+          if (err) return fail(err);
+          let out = '';
+          stream.on('data', (d: Buffer) => (out += d.toString())).on('close', () => {
+            conn.end();
+            const client = out.trim().split(' ')[0];
+            if (!client) fail(new Error(`no SSH_CONNECTION on port ${port}`));
+            else done(client);
+          });
+        }),
+      )
+      .on('error', fail)
+      .connect({ host: '127.0.0.1', port, username: o.user, privateKey: o.privateKey, readyTimeout: 20_000 });
+  });
+}

@@ -155,24 +155,41 @@ function ufwOutput(o: { enabled?: boolean; incoming?: string; logging?: string; 
 
 const SYS = (port = 22, client = '172.17.0.1') => ({ connection: { address: '172.17.0.2', port, client_address: client } });
 const hostFacts = (o: Parameters<typeof ufwOutput>[0] = {}, sys = SYS()) => ({ ufw: parseUfw(ufwOutput(o)), system: sys });
-const SSH_RULE = "ufw prepend allow in proto tcp from any to any port 22 comment 'SSH (pirun)'";
+const CTRL_RULE = "ufw prepend allow in proto tcp from 172.17.0.1 to any port 22 comment 'pirun controller'";
+const CTRL_V4 = `allow tcp 22 0.0.0.0/0 any 172.17.0.1 in comment=${Buffer.from('pirun controller').toString('hex')}`;
+const REFUSED = /^Cannot filter incoming traffic on "h1": the requested rules do not admit pirun's own connection from 172\.17\.0\.1 to port 22\/tcp; nothing was changed: add a rule that admits it, or set allow_controller: true to allow SSH from 172\.17\.0\.1 only$/;
+const CTRL_WARNING = /^ufw allows SSH port 22\/tcp from 172\.17\.0\.1 only, pirun's own address \(allow_controller\)/;
 const SSH_V4 = 'allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in';
 const SSH_V6 = 'allow tcp 22 ::/0 any ::/0 in';
 
 interface UfwCase extends Case {
   guarded?: boolean;
+  warning?: RegExp;
 }
 
 const ufwCases: UfwCase[] = [
-  { name: 'allows the SSH port before enabling, under the guard', args: { state: 'enabled' }, facts: hostFacts(), scripts: [SSH_RULE, 'ufw --force enable'], guarded: true },
-  { name: 'allows the port pirun is connected through, not 22', args: { state: 'enabled' }, facts: hostFacts({}, SYS(2202)), scripts: ["ufw prepend allow in proto tcp from any to any port 2202 comment 'SSH (pirun)'", 'ufw --force enable'], guarded: true },
+  { name: 'refuses to enable without a rule that admits pirun, changing nothing', args: { state: 'enabled' }, facts: hostFacts(), failed: REFUSED },
+  { name: 'refuses rules that allow SSH only from a network without pirun', args: { state: 'enabled', rules: [{ port: 22, proto: 'tcp', from: '10.250.0.0/16' }] }, facts: hostFacts(), failed: REFUSED },
+  { name: 'refuses an SSH rule on another port than the one pirun uses', args: { state: 'enabled', rules: [{ port: 2222, proto: 'tcp' }] }, facts: hostFacts(), failed: REFUSED },
+  { name: 'names the fix the role gives in the refusal', args: { state: 'enabled', controller_hint: 'set ufw_ssh_from' }, facts: hostFacts(), failed: /to port 22\/tcp; nothing was changed: set ufw_ssh_from$/ },
+  { name: 'with allow_controller, allows SSH from pirun\'s address only, with a warning', args: { state: 'enabled', allow_controller: true, rules: [{ port: 22, proto: 'tcp', from: '10.250.0.0/16' }] }, facts: hostFacts(), scripts: [CTRL_RULE, 'ufw allow in proto tcp from 10.250.0.0/16 to any port 22', 'ufw --force enable'], guarded: true, warning: CTRL_WARNING },
+  { name: 'with allow_controller, uses the port pirun is connected through, not 22', args: { state: 'enabled', allow_controller: true }, facts: hostFacts({}, SYS(2202)), scripts: ["ufw prepend allow in proto tcp from 172.17.0.1 to any port 2202 comment 'pirun controller'", 'ufw --force enable'], guarded: true, warning: /^ufw allows SSH port 2202\/tcp from 172\.17\.0\.1 only/ },
+  { name: 'with allow_controller, an IPv6 controller gets a /128 rule in user6.rules only', args: { state: 'enabled', allow_controller: true }, facts: hostFacts({}, SYS(22, '2001:db8::5')), scripts: ["ufw prepend allow in proto tcp from 2001:db8::5 to any port 22 comment 'pirun controller'", 'ufw --force enable'], guarded: true, warning: /from 2001:db8::5 only/ },
+  { name: 'with allow_controller, an IPv4-mapped client gets an IPv4 rule', args: { state: 'enabled', allow_controller: true }, facts: hostFacts({}, SYS(22, '::ffff:172.17.0.1')), scripts: [CTRL_RULE, 'ufw --force enable'], guarded: true, warning: CTRL_WARNING },
+  { name: 'keeps warning (and changes nothing) while pirun\'s own rule is what admits it', args: { state: 'enabled', allow_controller: true, rules: [{ port: 22, proto: 'tcp', from: '10.250.0.0/16' }], purge: true }, facts: hostFacts({ enabled: true, v4: [CTRL_V4, 'allow tcp 22 0.0.0.0/0 any 10.250.0.0/16 in'] }), scripts: [], warning: CTRL_WARNING },
+  { name: 'does not count pirun\'s own earlier rule once allow_controller is off (purge)', args: { state: 'enabled', rules: [{ port: 22, proto: 'tcp', from: '10.250.0.0/16' }], purge: true }, facts: hostFacts({ enabled: true, v4: [CTRL_V4, 'allow tcp 22 0.0.0.0/0 any 10.250.0.0/16 in'] }), failed: REFUSED },
+  { name: 'leaves pirun\'s own earlier rule alone without purge once allow_controller is off', args: { state: 'enabled', rules: [{ port: 22, proto: 'tcp', from: '10.250.0.0/16' }] }, facts: hostFacts({ enabled: true, v4: [CTRL_V4, 'allow tcp 22 0.0.0.0/0 any 10.250.0.0/16 in'] }), scripts: [] },
+  { name: 'does not check a task that cannot shut pirun out (logging on an active firewall)', args: { logging: 'medium' }, facts: hostFacts({ enabled: true, v4: ['allow tcp 22 0.0.0.0/0 any 10.250.0.0/16 in'] }), scripts: ['ufw logging medium'] },
+  { name: 'does not check an allow rule added to an active firewall', args: { rule: 'allow', port: 80, proto: 'tcp' }, facts: hostFacts({ enabled: true, v4: ['allow tcp 22 0.0.0.0/0 any 10.250.0.0/16 in'] }), scripts: ['ufw allow in proto tcp from any to any port 80'] },
   { name: 'does not add an SSH rule that already exists', args: { state: 'enabled' }, facts: hostFacts({ v4: [SSH_V4], v6: [SSH_V6] }), scripts: ['ufw --force enable'], guarded: true },
   { name: 'counts a limit rule from the controller subnet as allowing SSH', args: { state: 'enabled' }, facts: hostFacts({ v4: ['limit tcp 22 0.0.0.0/0 any 172.17.0.0/16 in'] }), scripts: ['ufw --force enable'], guarded: true },
-  { name: 'adds the SSH rule when the only one is for another subnet', args: { state: 'enabled' }, facts: hostFacts({ v4: ['allow tcp 22 0.0.0.0/0 any 192.168.1.0/24 in'] }), scripts: [SSH_RULE, 'ufw --force enable'], guarded: true },
-  { name: 'puts the SSH rule ahead of a deny rule that would shadow it', args: { state: 'enabled' }, facts: hostFacts({ v4: ['deny tcp 22 0.0.0.0/0 any 0.0.0.0/0 in', SSH_V4] }), scripts: [SSH_RULE, 'ufw --force enable'], guarded: true },
+  { name: 'refuses when the only SSH rule is for another subnet', args: { state: 'enabled' }, facts: hostFacts({ v4: ['allow tcp 22 0.0.0.0/0 any 192.168.1.0/24 in'] }), failed: REFUSED },
+  { name: 'refuses when a deny rule shadows the SSH rule', args: { state: 'enabled' }, facts: hostFacts({ v4: ['deny tcp 22 0.0.0.0/0 any 0.0.0.0/0 in', SSH_V4] }), failed: REFUSED },
+  { name: 'with allow_controller, puts pirun\'s rule ahead of a deny rule that would shadow it', args: { state: 'enabled', allow_controller: true }, facts: hostFacts({ v4: ['deny tcp 22 0.0.0.0/0 any 0.0.0.0/0 in', SSH_V4] }), scripts: [CTRL_RULE, 'ufw --force enable'], guarded: true, warning: CTRL_WARNING },
   { name: 'plans nothing when ufw is active and SSH allowed', args: { state: 'enabled' }, facts: hostFacts({ enabled: true, v4: [SSH_V4], v6: [SSH_V6] }), scripts: [] },
-  { name: 'does not add the SSH rule with allow_ssh: false (still guarded)', args: { state: 'enabled', allow_ssh: false }, facts: hostFacts(), scripts: ['ufw --force enable'], guarded: true },
-  { name: 'allows SSH before denying incoming on an active firewall', args: { default: 'deny', direction: 'incoming' }, facts: hostFacts({ enabled: true, incoming: 'ACCEPT' }), scripts: [SSH_RULE, 'ufw default deny incoming'], guarded: true },
+  { name: 'skips the check with check_controller: false (still guarded)', args: { state: 'enabled', check_controller: false }, facts: hostFacts(), scripts: ['ufw --force enable'], guarded: true },
+  { name: 'refuses to deny incoming on an active firewall without a rule that admits pirun', args: { default: 'deny', direction: 'incoming' }, facts: hostFacts({ enabled: true, incoming: 'ACCEPT' }), failed: REFUSED },
+  { name: 'with allow_controller, admits pirun before denying incoming on an active firewall', args: { default: 'deny', direction: 'incoming', allow_controller: true }, facts: hostFacts({ enabled: true, incoming: 'ACCEPT' }), scripts: [CTRL_RULE, 'ufw default deny incoming'], guarded: true, warning: CTRL_WARNING },
   { name: 'sets a default on an inactive firewall without an SSH rule', args: { default: 'reject' }, facts: hostFacts({ incoming: 'ACCEPT' }), scripts: ['ufw default reject incoming'] },
   { name: 'sets the outgoing default', args: { default: 'deny', direction: 'outgoing' }, facts: hostFacts(), scripts: ['ufw default deny outgoing'] },
   { name: 'disables an active firewall', args: { state: 'disabled' }, facts: hostFacts({ enabled: true }), scripts: ['ufw disable'] },
@@ -202,11 +219,18 @@ const ufwCases: UfwCase[] = [
     scripts: ['ufw delete allow in proto tcp from any to any port 8080', 'ufw delete allow in from 10.0.0.0/8 to any port 53'],
   },
   {
-    name: 'keeps the rule that lets SSH in when purging an active firewall',
+    name: 'refuses a purge that would delete the only rule that lets pirun in',
     args: { rules: [{ port: 80, proto: 'tcp' }], purge: true },
-    facts: hostFacts({ enabled: true, v4: [`${SSH_V4} comment=5353482028706972756e29`, 'allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 in', 'allow tcp 81 0.0.0.0/0 any 0.0.0.0/0 in'], v6: [`${SSH_V6} comment=5353482028706972756e29`, 'allow tcp 80 ::/0 any ::/0 in'] }),
-    scripts: ['ufw delete allow in proto tcp from any to any port 81'],
+    facts: hostFacts({ enabled: true, v4: [SSH_V4, 'allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 in', 'allow tcp 81 0.0.0.0/0 any 0.0.0.0/0 in'], v6: [SSH_V6, 'allow tcp 80 ::/0 any ::/0 in'] }),
+    failed: REFUSED,
+  },
+  {
+    name: 'with allow_controller, a purge deletes the wide SSH rule and admits pirun\'s address alone',
+    args: { rules: [{ port: 80, proto: 'tcp' }], purge: true, allow_controller: true },
+    facts: hostFacts({ enabled: true, v4: [SSH_V4, 'allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 in'], v6: [SSH_V6, 'allow tcp 80 ::/0 any ::/0 in'] }),
+    scripts: [CTRL_RULE, 'ufw delete allow in proto tcp from any to any port 22'],
     guarded: true,
+    warning: CTRL_WARNING,
   },
   { name: 'leaves route rules alone when purging', args: { rules: [], purge: true }, facts: hostFacts({ v4: ['route:allow any any 0.0.0.0/0 any 10.9.0.0/24 in_wg0!out_eth0'] }), scripts: [] },
   { name: 'sets logging', args: { logging: 'medium' }, facts: hostFacts(), scripts: ['ufw logging medium'] },
@@ -215,7 +239,7 @@ const ufwCases: UfwCase[] = [
   { name: 'resets a firewall that has rules', args: { state: 'reset' }, facts: hostFacts({ enabled: true, v4: [SSH_V4] }), scripts: ['ufw --force reset'] },
   { name: 'plans nothing to reset a clean firewall', args: { state: 'reset' }, facts: hostFacts(), scripts: [] },
   { name: 'fails when ufw is not installed', args: { state: 'enabled' }, facts: hostFacts({ installed: false }), failed: /Cannot manage ufw on "h1": ufw is not installed/ },
-  { name: 'plans from a fresh install when ufw is a pending package', args: { state: 'enabled', rules: [{ port: 51820, proto: 'udp' }] }, facts: hostFacts({ installed: false }), opts: { check: true, pendingPackages: ['ufw'] }, scripts: [SSH_RULE, 'ufw allow in proto udp from any to any port 51820', 'ufw --force enable'], guarded: true },
+  { name: 'plans from a fresh install when ufw is a pending package', args: { state: 'enabled', rules: [{ port: 22, proto: 'tcp' }, { port: 51820, proto: 'udp' }] }, facts: hostFacts({ installed: false }), opts: { check: true, pendingPackages: ['ufw'] }, scripts: ['ufw allow in proto tcp from any to any port 22', 'ufw allow in proto udp from any to any port 51820', 'ufw --force enable'], guarded: true },
   { name: 'warns about rules from another firewall tool', args: { state: 'enabled' }, facts: hostFacts({ v4: [SSH_V4], v6: [SSH_V6], foreign: ['-A INPUT -s 10.0.0.0/8 -j DROP'] }), scripts: ['ufw --force enable'], guarded: true, msg: /Warning: ufw is inactive but 1 firewall rule\(s\) from another tool are loaded \("-A INPUT -s 10.0.0.0\/8 -j DROP"\); enabling ufw now will flush or shadow them/ },
   { name: 'rejects a port range without a protocol', args: { rule: 'allow', port: '6000:6100' }, facts: hostFacts(), failed: /needs proto tcp or udp/ },
   { name: 'rejects purge without rules', args: { purge: true, state: 'enabled' }, facts: hostFacts(), failed: /purge needs "rules"/ },
@@ -241,16 +265,19 @@ describe('ufw', () => {
       }
       if (c.msg) expect(plan.msg).toMatch(c.msg);
       else expect(plan.msg).toBeUndefined();
+      expect(plan.warnings ?? []).toEqual(c.warning ? [expect.stringMatching(c.warning)] : []);
       if (plan.changes.length) {
         const again = await planWith(ufw, c.args, afterPlan(c.facts, plan), { ...c.opts, pendingPackages: [] });
         expect(scripts(again)).toEqual([]);
+        expect(again.failed).toBeUndefined();
+        expect(again.warnings ?? []).toEqual(plan.warnings ?? []);
       }
     });
   }
 
-  it('puts the SSH rule before the enable step', async () => {
-    const plan = await planWith(ufw, { state: 'enabled', default: 'deny' }, hostFacts({ incoming: 'ACCEPT' }));
-    expect(plan.changes.map((c) => c.summary)).toEqual(['allow SSH port 22/tcp first (pirun is connected through it)', 'set default deny incoming', 'enable ufw']);
+  it('puts pirun\'s rule before the enable step', async () => {
+    const plan = await planWith(ufw, { state: 'enabled', default: 'deny', allow_controller: true }, hostFacts({ incoming: 'ACCEPT' }));
+    expect(plan.changes.map((c) => c.summary)).toEqual(["allow SSH port 22/tcp from 172.17.0.1 only (pirun's own address, allow_controller)", 'set default deny incoming', 'enable ufw']);
   });
 
   it('predicts the IPv4 and IPv6 rules ufw writes', async () => {
