@@ -48,6 +48,6 @@ export function recapLines(report: RunReport): string[] {
 // Warnings of successful tasks (pirun did more than asked, and says so), after the recap.
 export function warningLines(report: RunReport): string[] {
   return Object.entries(report.hosts).flatMap(([name, h]) =>
-    h.tasks.flatMap((t) => (t.warnings ?? []).map((w) => maskText(`WARNING ${name} | ${taskLabel(t)} | ${w}`))),
+    h.tasks.flatMap((t) => (t.warnings ?? []).map((w) => `WARNING ${name} | ${taskLabel(t)} | ${w}`)),
   );
 }

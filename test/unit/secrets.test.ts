@@ -112,6 +112,11 @@ describe('the masking boundary', () => {
     expect(r.changes).toEqual([{ summary: 'run echo ********', diff: { path: '/etc/x', before: 'a=********\n', after: 'a=b\n' } }]);
   });
 
+  it('masks task warnings', () => {
+    expect(maskResult(result({ warnings: ['allowed boundary-0014 only'] })).warnings).toEqual(['allowed ******** only']);
+    expect(maskResult(result({ noLog: true, warnings: ['allowed boundary-0014 only'] })).warnings).toEqual(['allowed ******** only']);
+  });
+
   it('drops the content of a secret file diff', () => {
     const r = maskResult(result({ changes: [{ summary: 'update /etc/x', diff: { path: '/etc/x', before: 'old-unregistered', after: 'new-unregistered', secret: true } }] }));
     expect(r.changes[0].diff).toEqual({ path: '/etc/x', before: null, after: null, secret: true });
