@@ -235,7 +235,7 @@ describe('the guard itself (h1)', () => {
 
 // Enabling ufw with incoming denied and no SSH rule: the fresh login hangs
 // (its SYN is dropped), so pirun sits in the window between apply and confirm.
-const BLOCK_SSH = '- name: firewall without SSH\n  ufw: { state: enabled, default: deny, allow_ssh: false }';
+const BLOCK_SSH = '- name: firewall without SSH\n  ufw: { state: enabled, default: deny, check_controller: false }';
 
 // Starts pirun, waits until the host shows the change applied, then SIGKILLs it.
 async function killAfterApply(host: FleetHost, env: Record<string, string>): Promise<void> {
