@@ -11,10 +11,15 @@ import type { TaskResult } from './events.js';
 import { clearPending, pendingProbe, recordPending } from './pending-handlers.js';
 import { setsVars } from './record.js';
 
-function failTask(ctx: HostContext, task: TaskDef, msg: string): void {
-  const r: TaskResult = { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, status: 'failed', changes: [], msg, durationMs: 0 };
+// A result the host-runner decides itself (no module ran): recorded and reported like any other.
+function settle(ctx: HostContext, r: TaskResult): TaskResult {
   ctx.results.push(r);
   ctx.bus.emit('task:end', r);
+  return r;
+}
+
+function failTask(ctx: HostContext, task: TaskDef, msg: string): void {
+  settle(ctx, { host: ctx.host.name, play: ctx.hv.play.name, role: task.role?.name, task: task.name, status: 'failed', changes: [], msg, durationMs: 0 });
 }
 
 // run_once (as in Ansible): every host of the batch waits at the task, the
@@ -40,9 +45,7 @@ async function runOnce(ctx: HostContext, task: TaskDef, index: number, barriers:
     status: failed ? 'failed' : 'skipped', changes: [], msg: `run_once: ${failed ? 'failed' : 'ran'} on "${once.host}"`, durationMs: 0,
   };
   ctx.bus.emit('task:start', { host: r.host, play: r.play, role: r.role, task: r.task });
-  ctx.results.push(r);
-  ctx.bus.emit('task:end', r);
-  return r;
+  return settle(ctx, r);
 }
 
 export function selected(task: TaskDef, tags: string[], skip: string[]): boolean {
