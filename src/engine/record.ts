@@ -94,14 +94,6 @@ function failureText(r: ExecResult, host: string): string {
   return `exit ${r.exitCode}${text ? `: ${text}` : ''}`;
 }
 
-// In check mode nothing is applied; later tasks plan against what the change would leave.
-export function recordPredictions(ctx: HostContext, changes: Change[]): void {
-  for (const c of changes) {
-    for (const p of c.predicts ?? []) ctx.cache.predict(p.probe.key, p.value);
-    for (const pkg of c.installs ?? []) ctx.pendingPackages.add(pkg);
-  }
-}
-
 // The value `register` stores: the item's result, or for a loop every item's.
 export function registeredValue(task: { name: string }, outcomes: ItemOutcome[], opts: { looped: boolean; status: TaskStatus }): unknown {
   if (!opts.looped) return outcomes[0].result;

@@ -2,7 +2,7 @@
 // controller-side actions (wait for a login, reboot) in between.
 import type { ActionContext, Step } from '../modules/types.js';
 import type { ExecResult } from '../transport/types.js';
-import { stepsLabel, stepsScript } from './apply.js';
+import { stepsLabel, stepsScript } from './script.js';
 import type { HostContext } from './context.js';
 
 export function actionContext(ctx: HostContext): ActionContext {

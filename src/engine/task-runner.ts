@@ -1,57 +1,19 @@
-// Runs one task on one host: resolve (loop, condition, arguments; resolve.ts),
-// plan through the module, then apply (or stop before applying in check
-// mode), and record the outcome (record.ts): register, changed_when /
-// failed_when, until, notify.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Runs one task on one host, item by item, through the three stages:
+// resolve (loop, condition, arguments; resolve.ts), plan through the module
+// (plan.ts), then apply (apply.ts; check mode stops before it), and records
+// the outcome (record.ts): register, changed_when / failed_when, until, notify.
 import type { TaskDef } from '../config/types.js';
 import { errorMessage, UnreachableError } from '../errors.js';
-import type { PlanContext } from '../modules/types.js';
 import { registerSecretTree, registerSecretVars } from '../secrets.js';
 import type { ExecResult } from '../transport/types.js';
-import { applyChanges } from './apply-changes.js';
+import { applyChanges } from './apply.js';
 import type { HostContext } from './context.js';
 import { SKIPPED_CONDITION, type ChangeReport, type TaskResult, type TaskStatus } from './events.js';
-import { itemOutcome, loopStatus, readsUnknown, recordPredictions, registeredValue, setsVars, skippedOutcome, unknownOutcome, type ItemOutcome } from './record.js';
+import { itemOutcome, loopStatus, readsUnknown, registeredValue, setsVars, skippedOutcome, unknownOutcome, type ItemOutcome } from './record.js';
+import { planTask, recordPredictions } from './plan.js';
 import { childScope, resolve, resolveLoop, type ResolvedTask } from './resolve.js';
-import { evaluate, renderFile, TemplateError } from './template.js';
+import { evaluate, TemplateError } from './template.js';
 import { tracked } from './unknown.js';
-
-// A module read a value check mode cannot know while planning (a template file, `debug: var`).
-class NeedsUnknown extends Error {
-  constructor(readonly from: string[]) {
-    super('needs an unknown value');
-  }
-}
-
-// Renders at plan time (template files, variables a module reads) note the
-// unknown values they read, as resolve() does for the arguments.
-function known<T>(fn: () => T): T {
-  const t = tracked(fn);
-  if (t.unknownFrom.length) throw new NeedsUnknown(t.unknownFrom);
-  if (!t.ok) throw t.error;
-  return t.value as T;
-}
-
-function planContext(ctx: HostContext, r: ResolvedTask): PlanContext {
-  const roleDir = r.task.role?.dir;
-  const vars = new Proxy(r.scope, { get: (target, key) => known(() => Reflect.get(target, key)) });
-  return {
-    host: { name: ctx.host.name, address: ctx.host.address, port: ctx.host.port, user: ctx.host.user },
-    check: ctx.options.check,
-    become: r.become,
-    fact: (p) => ctx.cache.get(p),
-    predicted: (p) => ctx.cache.isPredicted(p.key),
-    vars,
-    readOnly: r.readOnly,
-    pendingPackages: ctx.pendingPackages,
-    searchPaths: {
-      files: roleDir ? [join(roleDir, 'files'), process.cwd()] : [process.cwd()],
-      templates: roleDir ? [join(roleDir, 'templates'), process.cwd()] : [process.cwd()],
-    },
-    renderTemplate: (path) => known(() => renderFile(readFileSync(path, 'utf8'), r.scope)),
-  };
-}
 
 // `until`: attempts, `delay` apart, until the condition holds (the result is
 // visible to it under the register name and as `result`).
@@ -83,13 +45,9 @@ async function attempt(ctx: HostContext, task: TaskDef, item?: { value: unknown 
   if (r.unknownFrom.length) return { outcome: unknownOutcome(ctx, task, { why: readsUnknown(r.unknownFrom) }) };
   if (r.error !== undefined) throw r.error;
   if (r.when === false) return { outcome: skippedOutcome(SKIPPED_CONDITION) };
-  let plan;
-  try {
-    plan = await r.mod.plan(r.args, planContext(ctx, r));
-  } catch (err) {
-    if (err instanceof NeedsUnknown) return { outcome: unknownOutcome(ctx, task, { why: readsUnknown(err.from) }) };
-    throw err;
-  }
+  const planned = await planTask(ctx, r);
+  if (planned.unknownFrom) return { outcome: unknownOutcome(ctx, task, { why: readsUnknown(planned.unknownFrom) }) };
+  const { plan } = planned;
   if (plan.failed) return { outcome: { status: 'failed', changes: [], result: { failed: true, msg: plan.failed }, msg: plan.failed, warnings: plan.warnings } };
   if (plan.setFacts) {
     if (task.noLog) registerSecretTree(plan.setFacts);

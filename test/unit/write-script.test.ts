@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeScript } from '../../src/engine/apply.js';
+import { writeScript } from '../../src/engine/script.js';
 import type { WriteStep } from '../../src/modules/types.js';
 import { wrapScript } from '../../src/transport/become.js';
 
