@@ -7,6 +7,7 @@ import { errorMessage, TaskError } from '../errors.js';
 import type { AccessGuard, Step } from '../modules/types.js';
 import type { ExecResult } from '../transport/types.js';
 import type { HostContext } from './context.js';
+import { isRemote } from './script.js';
 import { ALREADY_RAN, armGuard, type ArmedGuard } from './guard.js';
 import { actionContext, runSteps } from './run-steps.js';
 
@@ -25,7 +26,7 @@ export async function guarded(ctx: HostContext, o: { steps: Step[]; guard: Acces
   const activate: Step[] = guard.activate ? [{ kind: 'exec', script: guard.activate, label: 'put the change into effect before the fresh login' }] : [];
   // Arm in the same execution as the first remote steps when those run as
   // root: the rollback is in place before anything changes. Otherwise arm first, alone.
-  const together = become && o.steps[0]?.kind !== 'action';
+  const together = become && o.steps[0] !== undefined && isRemote(o.steps[0]);
   if (!together) {
     const r = await ctx.transport.exec(armed.armScript, { become: true, label: 'arm the rollback timer' });
     if (r.failed) throw armError(ctx, r, armed);

@@ -31,7 +31,6 @@ function planContext(ctx: HostContext, r: ResolvedTask): PlanContext {
   const vars = new Proxy(r.scope, { get: (target, key) => known(() => Reflect.get(target, key)) });
   return {
     host: { name: ctx.host.name, address: ctx.host.address, port: ctx.host.port, user: ctx.host.user },
-    check: ctx.options.check,
     become: r.become,
     fact: (p) => ctx.cache.get(p),
     predicted: (p) => ctx.cache.isPredicted(p.key),

@@ -1,11 +1,14 @@
-// Runs planned steps: remote steps batched into one execution each stretch,
-// controller-side actions (wait for a login, reboot) in between.
-import type { ActionContext, Step } from '../modules/types.js';
+// Runs planned steps: remote steps (write, exec) batched into one execution
+// each stretch, the controller-side kinds (login-check, reboot; steps/) in between.
+import type { Step } from '../modules/types.js';
 import type { ExecResult } from '../transport/types.js';
-import { stepsLabel, stepsScript } from './script.js';
+import { isRemote, stepsLabel, stepsScript, type RemoteStep } from './script.js';
 import type { HostContext } from './context.js';
+import type { ControllerHost } from './steps/controller.js';
+import { loginCheck } from './steps/login-check.js';
+import { reboot } from './steps/reboot.js';
 
-export function actionContext(ctx: HostContext): ActionContext {
+export function actionContext(ctx: HostContext): ControllerHost {
   return {
     host: { name: ctx.host.name, address: ctx.host.address, port: ctx.host.port, user: ctx.host.user },
     exec: (script, opts) => ctx.transport.exec(script, { become: opts?.become }),
@@ -29,7 +32,7 @@ export function actionContext(ctx: HostContext): ActionContext {
 export async function runSteps(ctx: HostContext, steps: Step[], opts: { become: boolean; prefix?: string }): Promise<ExecResult[]> {
   const results: ExecResult[] = [];
   let prefix = opts.prefix ?? '';
-  let batch: Step[] = [];
+  let batch: RemoteStep[] = [];
   const flush = async (): Promise<boolean> => {
     if (!batch.length) return true;
     const r = await ctx.transport.exec(prefix + stepsScript(batch), { become: opts.become, label: stepsLabel(batch), secret: batch.some((s) => s.kind === 'write' && s.secret) });
@@ -39,13 +42,12 @@ export async function runSteps(ctx: HostContext, steps: Step[], opts: { become: 
     return !r.failed;
   };
   for (const s of steps) {
-    if (s.kind !== 'action') {
+    if (isRemote(s)) {
       batch.push(s);
       continue;
     }
     if (!(await flush())) return results;
-    const r = await s.run(actionContext(ctx));
-    if (r) results.push(r);
+    results.push(s.kind === 'reboot' ? await reboot(actionContext(ctx), s, { become: opts.become }) : await loginCheck(actionContext(ctx), s));
   }
   await flush();
   return results;

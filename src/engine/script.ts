@@ -4,7 +4,7 @@
 // stop at the first failure.
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import type { Step, WriteStep } from '../modules/types.js';
+import type { ExecStep, Step, WriteStep } from '../modules/types.js';
 import { quote, raw, sh } from '../transport/quote.js';
 import { actAs } from './write-as.js';
 
@@ -52,19 +52,27 @@ export function writeBody(w: WriteStep): string {
   return lines.join('\n');
 }
 
+// The step kinds that run on the host; the others run on the controller (steps/).
+export type RemoteStep = WriteStep | ExecStep;
+export const isRemote = (s: Step): s is RemoteStep => s.kind === 'write' || s.kind === 'exec';
+
 // Steps run in order; the first failing step ends the script with its code.
-export function stepsScript(steps: Step[]): string {
+export function stepsScript(steps: RemoteStep[]): string {
   return steps
     .map((s) => {
-      if (s.kind === 'action') throw new Error('action steps run on the controller');
       const body = s.kind === 'write' ? writeScript(s) : s.actsOn ? actAs(s.actsOn, s.script, { verb: 'change' }) : s.script;
       return `(\n${body}\n) || exit $?`;
     })
     .join('\n');
 }
 
+export function stepLabel(s: Step): string {
+  if (s.kind === 'write') return `write ${s.path}${s.validate ? ` (validate: ${s.validate})` : ''}`;
+  if (s.kind === 'exec') return s.label ?? s.script;
+  if (s.kind === 'reboot') return 'reboot and wait for the host';
+  return 'wait for a fresh SSH login';
+}
+
 export function stepsLabel(steps: Step[]): string {
-  return steps
-    .map((s) => (s.kind === 'write' ? `write ${s.path}${s.validate ? ` (validate: ${s.validate})` : ''}` : s.kind === 'exec' ? s.label ?? s.script : s.label))
-    .join('; ');
+  return steps.map(stepLabel).join('; ');
 }

@@ -7,6 +7,7 @@ import { errorMessage, UnreachableError } from '../errors.js';
 import { registerSecretTree, registerSecretVars } from '../secrets.js';
 import type { ExecResult } from '../transport/types.js';
 import { applyChanges } from './apply.js';
+import { checkRules } from './check-rules.js';
 import type { HostContext } from './context.js';
 import { SKIPPED_CONDITION, type ChangeReport, type TaskResult, type TaskStatus } from './events.js';
 import { itemOutcome, loopStatus, readsUnknown, registeredValue, setsVars, skippedOutcome, unknownOutcome, type ItemOutcome } from './record.js';
@@ -47,7 +48,9 @@ async function attempt(ctx: HostContext, task: TaskDef, item?: { value: unknown 
   if (r.when === false) return { outcome: skippedOutcome(SKIPPED_CONDITION) };
   const planned = await planTask(ctx, r);
   if (planned.unknownFrom) return { outcome: unknownOutcome(ctx, task, { why: readsUnknown(planned.unknownFrom) }) };
-  const { plan } = planned;
+  const rule = checkRules(planned.plan, { check: ctx.options.check });
+  if (rule.ping) await ctx.cache.get(rule.ping);
+  const plan = rule.plan;
   if (plan.failed) return { outcome: { status: 'failed', changes: [], result: { failed: true, msg: plan.failed }, msg: plan.failed, warnings: plan.warnings } };
   if (plan.setFacts) {
     if (task.noLog) registerSecretTree(plan.setFacts);

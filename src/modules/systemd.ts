@@ -51,7 +51,8 @@ function assumedUnit(name: string, ctx: PlanContext, missingOk: boolean): { unit
     if (name.includes('@')) return { unit: { name, loadState: 'loaded', activeState: 'inactive', unitFileState: 'disabled' }, why: 'a package installed earlier in this run brings its template' };
     return { unit: { name, loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' }, why: 'a package installed earlier in this run brings it enabled and active' };
   }
-  if (ctx.check && UNIT_DIRS.some((d) => ctx.predicted(fileProbe(`${d}/${name}`)))) {
+  // Only check mode records predictions, so a real run never gets here with a missing unit.
+  if (UNIT_DIRS.some((d) => ctx.predicted(fileProbe(`${d}/${name}`)))) {
     return { unit: { name, loadState: 'loaded', activeState: 'inactive', unitFileState: 'disabled' }, why: 'an earlier task writes its unit file' };
   }
   return undefined;

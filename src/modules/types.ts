@@ -16,7 +16,6 @@ export interface HostInfo {
 
 export interface PlanContext {
   host: HostInfo;
-  check: boolean;
   become: boolean;
   // Reads a fact through the per-host cache (batched with other tasks' probes when prefetched).
   fact<T>(probe: Probe<T>): Promise<T>;
@@ -62,23 +61,36 @@ export interface ExecStep {
   actsOn?: string;
 }
 
-// A step that runs on the controller (wait for a connection, a reboot).
-export interface ActionStep {
-  kind: 'action';
-  label: string;
-  run(ctx: ActionContext): Promise<ExecResult | void>;
+// The engine opens fresh SSH logins with the inventory's credentials until
+// one works, then makes sure the run's own connection answers
+// (engine/steps/login-check.ts). It changes nothing on the host: check mode
+// only proves that the current connection answers.
+export interface LoginCheckStep {
+  kind: 'login-check';
+  // Seconds to keep trying before failing.
+  timeoutS: number;
+  // Seconds to wait before the first try.
+  delayS: number;
+  // Seconds between tries.
+  sleepS: number;
+  // Seconds one login may take.
+  connectTimeoutS: number;
 }
 
-export type Step = WriteStep | ExecStep | ActionStep;
-
-export interface ActionContext {
-  host: HostInfo;
-  exec(script: string, opts?: { become?: boolean }): Promise<ExecResult>;
-  // Opens a brand-new SSH connection with the inventory's credentials, runs `true`, closes it.
-  freshLogin(opts?: { timeoutMs?: number }): Promise<void>;
-  // Drops and re-opens the run's connection (after a reboot).
-  reconnect(opts?: { timeoutMs?: number }): Promise<void>;
+// The engine reboots the host and reconnects until it has a new boot
+// identity and systemd has finished booting (engine/steps/reboot.ts).
+export interface RebootStep {
+  kind: 'reboot';
+  // Seconds to wait for the host to come back and finish booting.
+  timeoutS: number;
+  // Broadcast to logged-in users.
+  msg: string;
+  preDelayS: number;
+  postDelayS: number;
 }
+
+// A plan is plain data: every step is one of these kinds, implemented by the engine.
+export type Step = WriteStep | ExecStep | LoginCheckStep | RebootStep;
 
 export interface FileDiff {
   path: string;
@@ -132,7 +144,7 @@ export interface Change {
   // For people only: the engine never parses it.
   summary: string;
   // Machine-readable operation: 'file.write', 'file.mode', 'user.shell', 'ufw.enable', 'systemd.stop', ...
-  op?: string;
+  op: string;
   // What the module knows the change risks; the engine's access rules may raise it to 'access'
   // from the paths, the account or the unit it touches (engine/access.ts).
   risk?: ChangeRisk;
@@ -163,6 +175,11 @@ export interface Plan {
   warnings?: string[];
   // Run the plan's steps in check mode too (read-only commands such as `command` with check_mode: false).
   runInCheckMode?: boolean;
+  // The real run fails with this before applying anything, but check mode
+  // reports the changes: an earlier task of the run may remove the obstacle
+  // (a group a package creates). The engine decides; modules never read
+  // whether the run is a check.
+  blocked?: string;
   // A read-only command already ran as a fact probe: its result, and the
   // probe's cache key (forgotten before a retry, so the retry runs it again).
   ran?: { result: ExecResult; key: string };

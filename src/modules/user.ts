@@ -42,11 +42,11 @@ export default defineModule({
     const current = await ctx.fact(userProbe(a.name));
     if (a.state === 'absent') return planAbsent(a, ctx, { current });
     const missing = await missingGroups(a, ctx);
-    if (missing.length && !ctx.check) return { changes: [], failed: `Cannot manage user "${a.name}": group${missing.length > 1 ? 's' : ''} ${missing.map((g) => `"${g}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist` };
-    const note = missing.length ? ` (group ${missing.join(', ')} does not exist now)` : '';
     const changes = current ? await modifyChanges(a, ctx, { current }) : [createChange(a)];
-    if (note && changes.length) changes[0].summary += note;
-    return { changes };
+    if (!missing.length) return { changes };
+    // usermod would fail on them; an earlier task of the run may create them (check mode cannot know).
+    if (changes.length) changes[0].summary += ` (group ${missing.join(', ')} does not exist now)`;
+    return { changes, blocked: `Cannot manage user "${a.name}": group${missing.length > 1 ? 's' : ''} ${missing.map((g) => `"${g}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist` };
   },
 });
 

@@ -71,13 +71,13 @@ function planUnit(iface: string, unit: UnitFact, rewritten: boolean): Change[] {
   const predicts = [{ probe: unitProbe(name), value: state }];
   const changes: Change[] = [];
   const guard = (restore: string): AccessGuard => ({ files: [`/etc/wireguard/${iface}.conf`], restore, risk: `WireGuard "${iface}" could route pirun's connection into the tunnel` });
-  if (!enabled) changes.push({ summary: `enable ${name}`, steps: [{ kind: 'exec', script: sh`systemctl enable -- ${name}` }], predicts });
+  if (!enabled) changes.push({ summary: `enable ${name}`, op: 'wireguard.enable', risk: 'service', target: { unit: name }, steps: [{ kind: 'exec', script: sh`systemctl enable -- ${name}` }], predicts });
   if (!RUNNING.has(unit.activeState)) {
     // Restore: the interface goes (its routes with it) whatever config is back, and the unit as it was.
     const restore = [sh`systemctl stop -- ${name} 2>/dev/null`, sh`ip link del dev ${iface} 2>/dev/null`, sh`systemctl reset-failed -- ${name} 2>/dev/null`, ...(enabled ? [] : [sh`systemctl disable -- ${name} 2>/dev/null`]), 'true'].join('; ');
-    changes.push({ summary: `start ${name}`, steps: [{ kind: 'exec', script: sh`systemctl start -- ${name}` }], guard: guard(restore), predicts });
+    changes.push({ summary: `start ${name}`, op: 'wireguard.up', risk: 'access', target: { unit: name }, steps: [{ kind: 'exec', script: sh`systemctl start -- ${name}` }], guard: guard(restore), predicts });
   } else if (rewritten) {
-    changes.push({ summary: `apply the new config to ${iface} with wg syncconf`, steps: [{ kind: 'exec', script: syncScript(iface), label: sh`wg syncconf ${iface}` }], guard: guard(`(\n${syncScript(iface)}\n) || true`), predicts });
+    changes.push({ summary: `apply the new config to ${iface} with wg syncconf`, op: 'wireguard.sync', risk: 'access', target: { unit: name }, steps: [{ kind: 'exec', script: syncScript(iface), label: sh`wg syncconf ${iface}` }], guard: guard(`(\n${syncScript(iface)}\n) || true`), predicts });
   }
   return changes;
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOOT_IDENTITY } from '../../src/modules/connection.js';
+import { BOOT_IDENTITY } from '../../src/engine/steps/reboot.js';
 import { runPirun, startFleet, type Fleet, type FleetHost } from '../support/fleet.js';
 import type { TaskRow } from '../support/role-runs.js';
 

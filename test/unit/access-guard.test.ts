@@ -10,7 +10,7 @@ import type { Change } from '../../src/modules/types.js';
 
 const LOGIN = { user: 'pi', home: '/home/pi' };
 const write = (path: string, more: Partial<Change> = {}): Change => ({ summary: 'x', op: 'file.write', steps: [{ kind: 'write', path, content: Buffer.from('x') }], ...more });
-const exec = (more: Partial<Change>): Change => ({ summary: 'x', steps: [{ kind: 'exec', script: 'true' }], ...more });
+const exec = (more: Partial<Change>): Change => ({ summary: 'x', op: 'command.run', steps: [{ kind: 'exec', script: 'true' }], ...more });
 
 describe('access rules', () => {
   const guarded: [string, Change, RegExp][] = [
@@ -56,7 +56,7 @@ describe('access rules', () => {
   }
 
   it('decides from data, never from the summary', () => {
-    expect(accessGuard({ summary: 'enable ufw', steps: [] }, LOGIN)).toBeUndefined();
+    expect(accessGuard({ summary: 'enable ufw', op: 'command.run', steps: [] }, LOGIN)).toBeUndefined();
     expect(accessGuard({ summary: 'harmless', op: 'ufw.enable', risk: 'access', steps: [] }, LOGIN)?.files).toEqual(UFW_FILES);
   });
 

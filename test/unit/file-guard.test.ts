@@ -14,7 +14,6 @@ const guard = { risk: 'sshd settings can refuse logins', restore: 'systemctl rel
 function ctx(file: FileFact | null, content?: string): PlanContext {
   return {
     host: { name: 'h1', address: '127.0.0.1', port: 22, user: 'pi' },
-    check: false,
     become: true,
     async fact<T>(p: Probe<T>): Promise<T> {
       if (p.key === `file:${DEST}`) return file as T;

@@ -118,7 +118,7 @@ const fixtures: PlanFixture[] = [
   {
     name: 'check mode: a user an earlier task creates (predicted home)',
     args: { user: 'deploy', key: K1 },
-    given: { check: true, predicted: ['user:deploy'], facts: { 'user:deploy': { ...user('deploy'), uid: -1, gid: -1 }, 'file:/home/deploy/.ssh': null, 'file:/home/deploy/.ssh/authorized_keys': null } },
+    given: { predicted: ['user:deploy'], facts: { 'user:deploy': { ...user('deploy'), uid: -1, gid: -1 }, 'file:/home/deploy/.ssh': null, 'file:/home/deploy/.ssh/authorized_keys': null } },
     expect: { summaries: ['create directory /home/deploy/.ssh', '/home/deploy/.ssh/authorized_keys: add 1 key'] },
   },
   { name: 'an unknown user fails', args: { user: 'ghost', key: K1 }, given: { facts: { 'user:ghost': null } }, expect: { failed: /Cannot manage the SSH keys of "ghost": no such user/ } },

@@ -90,13 +90,13 @@ const fixtures: PlanFixture[] = [
   {
     name: 'check mode: after an earlier task predicted a new version of unknown text',
     args: { path: P, line: 'MaxAuthTries 3' },
-    given: { check: true, predicted: [`file:${P}`], facts: { ...fileFacts(P, SSHD), [`file:${P}`]: { type: 'file', mode: '0644', owner: 'root', group: 'root', size: 1, sha256: 'f'.repeat(64) } } },
+    given: { predicted: [`file:${P}`], facts: { ...fileFacts(P, SSHD), [`file:${P}`]: { type: 'file', mode: '0644', owner: 'root', group: 'root', size: 1, sha256: 'f'.repeat(64) } } },
     expect: { summaries: [`edit ${P} (after an earlier task changes it; the result is known only when applied)`], steps: [] },
   },
   {
     name: 'check mode: an earlier lineinfile predicted the text, so it is edited further',
     args: { path: P, line: 'MaxAuthTries 3' },
-    given: { check: true, predicted: [`file:${P}`, `content:${P}`], facts: fileFacts(P, 'Port 2222\n') },
+    given: { predicted: [`file:${P}`, `content:${P}`], facts: fileFacts(P, 'Port 2222\n') },
     expect: { written: { [P]: 'Port 2222\nMaxAuthTries 3\n' }, guard: /sshd settings/ },
   },
   { name: 'insertafter and insertbefore together fail', args: { path: P, line: 'x', insertafter: 'a', insertbefore: 'b' }, given: { facts: {} }, expect: { failed: /only one of "insertafter" and "insertbefore"/ } },

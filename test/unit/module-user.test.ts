@@ -94,16 +94,16 @@ const fixtures: PlanFixture[] = [
     expect: { summaries: [] },
   },
   {
-    name: 'a group that does not exist fails before anything runs',
+    name: 'a group that does not exist blocks the plan (the engine fails the real run before anything runs)',
     args: { name: 'deploy', groups: ['docker'] },
     given: { facts: { ...deploy(), ...GROUPS } },
-    expect: { failed: /Cannot manage user "deploy": group "docker" does not exist/ },
+    expect: { blocked: /^Cannot manage user "deploy": group "docker" does not exist$/ },
   },
   {
-    name: 'check mode: a missing group (maybe from a package) is reported, not failed',
+    name: 'a missing group (maybe from a package) is noted on the change check mode reports',
     args: { name: 'deploy', groups: ['docker'], append: true },
-    given: { check: true, facts: { ...deploy(), ...GROUPS } },
-    expect: { summaries: ['add deploy to docker (group docker does not exist now)'] },
+    given: { facts: { ...deploy(), ...GROUPS } },
+    expect: { summaries: ['add deploy to docker (group docker does not exist now)'], blocked: /group "docker" does not exist/ },
   },
   {
     name: 'uid, primary group, comment and home drift, one usermod each',

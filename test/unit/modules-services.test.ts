@@ -3,6 +3,9 @@
 // its predictions leave, which must plan nothing (a re-run is a no-op).
 import { describe, expect, it } from 'vitest';
 import { accessGuard, mergeGuards } from '../../src/engine/access.js';
+import { checkRules } from '../../src/engine/check-rules.js';
+import { loginCheck } from '../../src/engine/steps/login-check.js';
+import { reboot } from '../../src/engine/steps/reboot.js';
 import { parseTuple, parseUfw, type UfwFact } from '../../src/facts/ufw.js';
 import { getModule } from '../../src/modules/index.js';
 import { rebootModule, waitForConnection } from '../../src/modules/connection.js';
@@ -53,23 +56,23 @@ const systemdCases: Case[] = [
     name: 'plans a unit from a pending package as Debian leaves it (enabled, active)',
     args: { name: 'fail2ban', enabled: false, state: 'stopped' },
     facts: { 'unit:fail2ban.service': null },
-    opts: { check: true, pendingPackages: ['fail2ban'] },
+    opts: { pendingPackages: ['fail2ban'] },
     scripts: ['systemctl disable -- fail2ban.service', 'systemctl stop -- fail2ban.service'],
     msg: /does not exist yet/,
   },
-  { name: 'plans nothing to start a unit a pending package brings', args: { name: 'fail2ban', enabled: true, state: 'started' }, facts: { 'unit:fail2ban.service': null }, opts: { check: true, pendingPackages: ['fail2ban'] }, scripts: [] },
+  { name: 'plans nothing to start a unit a pending package brings', args: { name: 'fail2ban', enabled: true, state: 'started' }, facts: { 'unit:fail2ban.service': null }, opts: { pendingPackages: ['fail2ban'] }, scripts: [] },
   {
     name: 'missing_ok: a pending package of another name does not bring the unit',
     args: { name: 'bluetooth', enabled: false, state: 'stopped', missing_ok: true },
     facts: { 'unit:bluetooth.service': null },
-    opts: { check: true, pendingPackages: ['fail2ban', 'ufw'] },
+    opts: { pendingPackages: ['fail2ban', 'ufw'] },
     skipped: /unit "bluetooth.service" does not exist/,
   },
   {
     name: 'missing_ok: a pending package of the unit\'s own name brings it',
     args: { name: 'ufw.service', enabled: false, missing_ok: true },
     facts: { 'unit:ufw.service': null },
-    opts: { check: true, pendingPackages: ['ufw'] },
+    opts: { pendingPackages: ['ufw'] },
     scripts: ['systemctl disable -- ufw.service'],
     msg: /does not exist yet/,
   },
@@ -77,7 +80,7 @@ const systemdCases: Case[] = [
     name: 'plans a template instance from a pending package as neither enabled nor running',
     args: { name: 'wg-quick@wg0', enabled: true, state: 'started' },
     facts: { 'unit:wg-quick@wg0.service': null },
-    opts: { check: true, pendingPackages: ['wireguard-tools'] },
+    opts: { pendingPackages: ['wireguard-tools'] },
     scripts: ['systemctl enable -- wg-quick@wg0.service', 'systemctl start -- wg-quick@wg0.service'],
     msg: /brings its template/,
   },
@@ -85,7 +88,7 @@ const systemdCases: Case[] = [
     name: 'plans a unit whose file an earlier task writes (check mode)',
     args: { name: 'pirun-demo', enabled: true, state: 'started' },
     facts: { 'unit:pirun-demo.service': null },
-    opts: { check: true, predicted: ['file:/etc/systemd/system/pirun-demo.service'] },
+    opts: { predicted: ['file:/etc/systemd/system/pirun-demo.service'] },
     scripts: ['systemctl enable -- pirun-demo.service', 'systemctl start -- pirun-demo.service'],
   },
   {
@@ -239,7 +242,7 @@ const ufwCases: UfwCase[] = [
   { name: 'resets a firewall that has rules', args: { state: 'reset' }, facts: hostFacts({ enabled: true, v4: [SSH_V4] }), scripts: ['ufw --force reset'] },
   { name: 'plans nothing to reset a clean firewall', args: { state: 'reset' }, facts: hostFacts(), scripts: [] },
   { name: 'fails when ufw is not installed', args: { state: 'enabled' }, facts: hostFacts({ installed: false }), failed: /Cannot manage ufw on "h1": ufw is not installed/ },
-  { name: 'plans from a fresh install when ufw is a pending package', args: { state: 'enabled', rules: [{ port: 22, proto: 'tcp' }, { port: 51820, proto: 'udp' }] }, facts: hostFacts({ installed: false }), opts: { check: true, pendingPackages: ['ufw'] }, scripts: ['ufw allow in proto tcp from any to any port 22', 'ufw allow in proto udp from any to any port 51820', 'ufw --force enable'], guarded: true },
+  { name: 'plans from a fresh install when ufw is a pending package', args: { state: 'enabled', rules: [{ port: 22, proto: 'tcp' }, { port: 51820, proto: 'udp' }] }, facts: hostFacts({ installed: false }), opts: { pendingPackages: ['ufw'] }, scripts: ['ufw allow in proto tcp from any to any port 22', 'ufw allow in proto udp from any to any port 51820', 'ufw --force enable'], guarded: true },
   { name: 'warns about rules from another firewall tool', args: { state: 'enabled' }, facts: hostFacts({ v4: [SSH_V4], v6: [SSH_V6], foreign: ['-A INPUT -s 10.0.0.0/8 -j DROP'] }), scripts: ['ufw --force enable'], guarded: true, msg: /Warning: ufw is inactive but 1 firewall rule\(s\) from another tool are loaded \("-A INPUT -s 10.0.0.0\/8 -j DROP"\); enabling ufw now will flush or shadow them/ },
   { name: 'rejects a port range without a protocol', args: { rule: 'allow', port: '6000:6100' }, facts: hostFacts(), failed: /needs proto tcp or udp/ },
   { name: 'rejects purge without rules', args: { purge: true, state: 'enabled' }, facts: hostFacts(), failed: /purge needs "rules"/ },
@@ -331,18 +334,21 @@ describe('ufw facts and rules', () => {
 });
 
 describe('wait_for_connection and reboot', () => {
-  it('only checks the connection in check mode', async () => {
-    const ctx = fakeContext({}, { check: true });
-    const plan = await waitForConnection.plan(waitForConnection.args.parse({}), ctx);
-    expect(plan.changes).toEqual([]);
-    expect(ctx.reads).toHaveLength(1);
-    expect(ctx.reads[0]).toMatch(/^ping:/);
+  it('plans a login-check step as data, reading no fact', async () => {
+    const ctx = fakeContext({});
+    const plan = await waitForConnection.plan(waitForConnection.args.parse({ timeout: 30 }), ctx);
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0].steps).toEqual([{ kind: 'login-check', timeoutS: 30, delayS: 0, sleepS: 1, connectTimeoutS: 5 }]);
+    expect(ctx.reads).toEqual([]);
   });
 
-  it('waits for a fresh login with an action step in a real run', async () => {
-    const plan = await planWith(waitForConnection, { timeout: 30 }, {});
-    expect(plan.changes).toHaveLength(1);
-    expect(plan.changes[0].steps.map((s) => s.kind)).toEqual(['action']);
+  it('check mode (an engine rule) only pings the current connection and reports no change', async () => {
+    const plan = await planWith(waitForConnection, {}, {});
+    const rule = checkRules(plan, { check: true });
+    expect(rule.plan.changes).toEqual([]);
+    expect(rule.plan.msg).toBe('the connection answers');
+    expect(rule.ping?.key).toMatch(/^ping:/);
+    expect(checkRules(plan, { check: false })).toEqual({ plan });
   });
 
   it('retries fresh logins until one works, then keeps the run connection', async () => {
@@ -350,8 +356,8 @@ describe('wait_for_connection and reboot', () => {
     const calls: string[] = [];
     const plan = await planWith(waitForConnection, { timeout: 30, sleep: 0.01 }, {});
     const step = plan.changes[0].steps[0];
-    if (step.kind !== 'action') throw new Error('expected an action');
-    const r = await step.run({
+    if (step.kind !== 'login-check') throw new Error('expected a login-check step');
+    const r = await loginCheck({
       host: fakeContext({}).host,
       exec: async (script) => (calls.push(script), { command: script, exitCode: 0, stdout: '', stderr: '', durationMs: 1, failed: false }),
       freshLogin: async () => {
@@ -359,27 +365,28 @@ describe('wait_for_connection and reboot', () => {
         if (logins < 3) throw new Error('connect ECONNREFUSED');
       },
       reconnect: async () => void calls.push('reconnect'),
-    });
+    }, step);
     expect(logins).toBe(3);
     expect(calls).toEqual(['true']);
     expect(r).toMatchObject({ failed: false, stdout: 'a fresh login worked after 3 attempt(s)' });
   });
 
   it('reports a reboot as a change and runs nothing in check mode', async () => {
-    const plan = await planWith(rebootModule, {}, {}, { check: true });
+    const plan = await planWith(rebootModule, {}, {});
     expect(plan.changes.map((c) => c.summary)).toEqual(['reboot']);
-    expect(plan.changes[0].steps.map((s) => s.kind)).toEqual(['action']);
+    expect(plan.changes[0].steps).toEqual([{ kind: 'reboot', timeoutS: 600, msg: 'Reboot initiated by pirun', preDelayS: 0, postDelayS: 0 }]);
+    expect(checkRules(plan, { check: true })).toEqual({ plan });
   });
 
   it('reboots: schedules, waits for a new boot identity, then for systemd', async () => {
     const plan = await planWith(rebootModule, { reboot_timeout: 60, msg: "it's time" }, {});
     const step = plan.changes[0].steps[0];
-    if (step.kind !== 'action') throw new Error('expected an action');
+    if (step.kind !== 'reboot') throw new Error('expected a reboot step');
     const log: string[] = [];
     let booted = false;
     let states = ['starting', 'degraded'];
     const ok = (stdout: string) => ({ command: '', exitCode: 0, stdout, stderr: '', durationMs: 1, failed: false });
-    const r = await step.run({
+    const r = await reboot({
       host: fakeContext({}).host,
       exec: async (script, opts) => {
         if (script.includes('systemd-run')) {
@@ -400,7 +407,7 @@ describe('wait_for_connection and reboot', () => {
         log.push('reconnect');
         booted = true;
       },
-    });
+    }, step, { become: true });
     expect(log[0]).toBe('schedule become=true');
     expect(r).toMatchObject({ failed: false, stdout: 'rebooted; systemd reports "degraded"' });
   }, 20_000);

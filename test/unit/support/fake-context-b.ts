@@ -4,7 +4,6 @@ import type { Probe } from '../../../src/facts/probe.js';
 import type { Module, Plan, PlanContext } from '../../../src/modules/types.js';
 
 export interface FakeOptions {
-  check?: boolean;
   become?: boolean;
   pendingPackages?: string[];
   // Probe keys whose values are check-mode predictions.
@@ -20,7 +19,6 @@ export function fakeContext(facts: Record<string, unknown>, opts: FakeOptions = 
   const reads: string[] = [];
   return {
     host: { name: 'h1', address: '127.0.0.1', port: 2222, user: 'pi' },
-    check: opts.check ?? false,
     become: opts.become ?? true,
     reads,
     async fact<T>(p: Probe<T>): Promise<T> {
@@ -51,5 +49,5 @@ export function afterPlan(facts: Record<string, unknown>, plan: Plan): Record<st
 }
 
 export function scripts(plan: Plan): string[] {
-  return plan.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'exec' ? s.script : s.kind === 'write' ? `write ${s.path}` : `action ${s.label}`)));
+  return plan.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'exec' ? s.script : s.kind === 'write' ? `write ${s.path}` : s.kind)));
 }

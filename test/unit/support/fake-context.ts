@@ -11,7 +11,6 @@ export interface FakeContextOptions {
   facts?: Record<string, unknown>;
   // Keys whose value counts as a check-mode prediction.
   predicted?: string[];
-  check?: boolean;
   become?: boolean;
   user?: string;
   vars?: Record<string, unknown>;
@@ -31,7 +30,6 @@ export function fakeContext(o: FakeContextOptions = {}): FakeContext {
   return {
     asked,
     host: { name: 'h1', address: '127.0.0.1', port: 22, user: o.user ?? 'pi' },
-    check: o.check ?? false,
     become: o.become ?? true,
     async fact<T>(probe: Probe<T>): Promise<T> {
       asked.push(probe.key);
@@ -72,7 +70,7 @@ export function linkFact(path: string, target: string, attrs: Partial<FileFact> 
 // What a test compares: summaries, and each step as a short string.
 export function describeSteps(changes: Change[]): string[] {
   return changes.flatMap((c) =>
-    c.steps.map((s) => (s.kind === 'write' ? `write ${s.path}${s.mode ? ` mode=${s.mode}` : ''}${s.owner ? ` owner=${s.owner}` : ''}${s.group ? ` group=${s.group}` : ''}` : s.kind === 'exec' ? s.script : `action ${s.label}`)),
+    c.steps.map((s) => (s.kind === 'write' ? `write ${s.path}${s.mode ? ` mode=${s.mode}` : ''}${s.owner ? ` owner=${s.owner}` : ''}${s.group ? ` group=${s.group}` : ''}` : s.kind === 'exec' ? s.script : s.kind)),
   );
 }
 

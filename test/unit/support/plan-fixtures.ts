@@ -20,6 +20,8 @@ export interface PlanFixture {
     // Risk text of what the engine guards (undefined: no change is guarded).
     guard?: RegExp;
     failed?: RegExp;
+    // The real run fails with this before applying (Plan.blocked; check mode reports the changes).
+    blocked?: RegExp;
   };
 }
 
@@ -35,6 +37,8 @@ export function runPlanFixtures(mod: Module<any>, fixtures: PlanFixture[]): void
         return;
       }
       expect(plan.failed).toBeUndefined();
+      if (e.blocked) expect(plan.blocked).toMatch(e.blocked);
+      else expect(plan.blocked).toBeUndefined();
       if (e.summaries) expect(plan.changes.map((c) => c.summary)).toEqual(e.summaries);
       if (e.steps) expect(describeSteps(plan.changes)).toEqual(e.steps);
       for (const [path, text] of Object.entries(e.written ?? {})) expect(written(plan.changes, path)).toBe(text);
