@@ -1,7 +1,7 @@
 // Ansible host patterns, for a play's `hosts:` and for --limit: names, groups,
 // globs, `~regex`, lists joined by "," or ":", `&group` and `!name`.
 import { ConfigError } from '../errors.js';
-import type { Inventory, InventoryHost } from './inventory.js';
+import type { Inventory, InventoryHost } from './inventory-types.js';
 
 // As Ansible: the plain terms are joined first, then each `&` narrows and each
 // `!` removes. A pattern of only `&`/`!` terms starts from all hosts. A term

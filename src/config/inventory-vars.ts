@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { InventoryHost } from './inventory.js';
+import type { InventoryHost } from './inventory-types.js';
 import { CONNECTION_VARS, varsSchema } from './inventory-schema.js';
 import { loadYamlFile, validate } from './yaml.js';
 

@@ -3,34 +3,12 @@
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { HOST_ALIASES, inventorySchema, type GroupEntry, type InventoryFile } from './inventory-schema.js';
+import type { Inventory, InventoryGroup, InventoryHost } from './inventory-types.js';
 import { readVarsFiles, resolveHost } from './inventory-vars.js';
 import { loadYamlFile, validate } from './yaml.js';
 
 export { selectHosts } from './inventory-patterns.js';
-
-export interface InventoryHost {
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  privateKey?: string;
-  groups: string[]; // every group it is in, ancestors and "all" included, lowest precedence first
-  vars: Record<string, unknown>; // merged, without the connection settings above
-}
-
-export interface InventoryGroup {
-  name: string;
-  hosts: string[]; // listed directly in this group
-  children: string[];
-  parents: string[];
-  vars: Record<string, unknown>; // inline vars, then group_vars files over them
-}
-
-export interface Inventory {
-  file: string;
-  hosts: Map<string, InventoryHost>; // in inventory order
-  groups: Map<string, InventoryGroup>;
-}
+export type { Inventory, InventoryGroup, InventoryHost } from './inventory-types.js';
 
 // read → assemble: the file and its vars folders are read first, the rest is pure.
 export function loadInventory(file: string): Inventory {

@@ -1,5 +1,6 @@
 // Per-host state during one run of a play.
-import type { InventoryHost } from '../config/inventory.js';
+import type { Inventory, InventoryHost } from '../config/inventory.js';
+import type { Playbook } from '../config/types.js';
 import type { FactCache } from '../facts/cache.js';
 import type { Transport } from '../transport/types.js';
 import type { EngineBus, TaskResult } from './events.js';
@@ -35,4 +36,16 @@ export interface HostContext {
   // Replaces the run's connection (after a reboot).
   reconnect(timeoutMs?: number): Promise<void>;
   guardLogins: number;
+}
+
+// What a run needs: the playbook, the inventory and how to reach its hosts.
+export interface EngineInput {
+  playbook: Playbook;
+  inventory: Inventory;
+  limit?: string;
+  serial?: (number | string)[];
+  options: RunOptions;
+  bus: EngineBus;
+  // Opens a connection to a host with the inventory's credentials.
+  connect(host: InventoryHost, opts?: { timeoutMs?: number }): Promise<Transport>;
 }

@@ -9,9 +9,8 @@ import { UnreachableError, errorMessage } from '../errors.js';
 import { FactCache } from '../facts/cache.js';
 import { systemProbe } from '../facts/system.js';
 import type { Transport } from '../transport/types.js';
-import type { HostContext } from './context.js';
+import type { EngineInput, HostContext } from './context.js';
 import { EngineBus, type TaskResult } from './events.js';
-import type { EngineInput } from './run.js';
 import { runTask } from './task-runner.js';
 
 // The parts of the engine's per-host state the gate reads and updates.

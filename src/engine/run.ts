@@ -1,31 +1,20 @@
 // Runs a playbook across the inventory: hosts concurrently up to --forks,
 // one connection per host for the whole run, plays in order, batches by `serial`.
 import pLimit from 'p-limit';
-import type { Inventory, InventoryHost } from '../config/inventory.js';
+import type { InventoryHost } from '../config/inventory.js';
 import { selectHosts } from '../config/inventory.js';
-import type { Play, Playbook } from '../config/types.js';
+import type { Play } from '../config/types.js';
 import { UnreachableError, errorMessage } from '../errors.js';
 import { FactCache } from '../facts/cache.js';
 import type { Transport } from '../transport/types.js';
 import { Barriers } from './barrier.js';
 import { splitBatches } from './batches.js';
-import type { HostContext, RunOptions } from './context.js';
+import type { EngineInput, HostContext } from './context.js';
 import type { EngineBus, RunReport, TaskResult } from './events.js';
 import { runHostPlay } from './host-runner.js';
 import { runHealthGate } from './health.js';
 import { hostRecap } from './recap.js';
 import { readVar } from './unknown.js';
-
-export interface EngineInput {
-  playbook: Playbook;
-  inventory: Inventory;
-  limit?: string;
-  serial?: (number | string)[];
-  options: RunOptions;
-  bus: EngineBus;
-  // Opens a connection to a host with the inventory's credentials.
-  connect(host: InventoryHost, opts?: { timeoutMs?: number }): Promise<Transport>;
-}
 
 interface HostState {
   transport?: Transport;

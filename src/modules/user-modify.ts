@@ -7,7 +7,7 @@ import { userProbe, type UserFact } from '../facts/users.js';
 import { sh } from '../transport/quote.js';
 import { predictFile } from './file-attrs.js';
 import type { Change, PlanContext } from './types.js';
-import type { UserArgs } from './user.js';
+import type { UserArgs } from './user-args.js';
 
 // Debian's marker for "no home directory" (nobody, many system accounts).
 const NO_HOME = '/nonexistent';
