@@ -1,6 +1,7 @@
 // The shapes of a playbook, its plays and tasks. The `.describe()` texts are
 // the reference documentation for each keyword.
 import { z } from 'zod';
+import { ansibleBool } from './ansible-bool.js';
 
 const strOrList = z.union([z.string(), z.array(z.string())]);
 const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
@@ -14,19 +15,19 @@ export const taskKeywords = {
   register: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).describe('Store the result in this variable for later tasks'),
   notify: strOrList.describe('Handlers to run at the end of the play when the task changed something'),
   tags: strOrList.describe('Tags for --tags / --skip-tags'),
-  become: z.boolean().describe('Run through sudo'),
-  ignore_errors: z.boolean().describe('A failure does not stop the host'),
+  become: ansibleBool().describe('Run through sudo'),
+  ignore_errors: ansibleBool().describe('A failure does not stop the host'),
   changed_when: condition.describe('Overrides whether the task counts as changed'),
   failed_when: condition.describe('Overrides whether the task counts as failed'),
   until: condition.describe('Retry the task until this is true (the registered result is visible to it)'),
   retries: z.number().int().min(0).max(1000).describe('With until: how many times to retry after the first attempt (default 3)'),
   delay: z.number().min(0).max(3600).describe('With until: seconds between attempts (default 5)'),
-  no_log: z.boolean().describe('Mask the task arguments, results and diffs everywhere'),
-  check_mode: z.boolean().describe('false: run this (read-only) task for real even under --check'),
+  no_log: ansibleBool().describe('Mask the task arguments, results and diffs everywhere'),
+  check_mode: ansibleBool().describe('false: run this (read-only) task for real even under --check'),
   vars: z.record(z.string(), z.unknown()).describe('Variables for this task only'),
   listen: strOrList.describe('Handlers: extra names this handler answers to'),
-  barrier: z.boolean().describe('Wait until every host of the batch reached this task (for cross-host data such as WireGuard keys)'),
-  run_once: z.boolean().describe('Run on the first host of the batch only'),
+  barrier: ansibleBool().describe('Wait until every host of the batch reached this task (for cross-host data such as WireGuard keys)'),
+  run_once: ansibleBool().describe('Run on the first host of the batch only'),
 };
 
 export const TASK_KEYWORDS = new Set(Object.keys(taskKeywords));
@@ -41,7 +42,7 @@ const serialItem = z.union([z.number().int().positive(), z.string().regex(/^\d+%
 export const playSchema = z.strictObject({
   name: z.string().optional().describe('Name of the play'),
   hosts: strOrList.describe('Host pattern: host, group, glob, comma list, !exclude'),
-  become: z.boolean().optional().describe('Run every task through sudo'),
+  become: ansibleBool().optional().describe('Run every task through sudo'),
   vars: z.record(z.string(), z.unknown()).optional().describe('Play variables'),
   vars_files: z.array(z.string()).optional().describe('YAML files of variables, relative to the playbook'),
   roles: z.array(roleRefSchema).optional().describe('Roles applied in order before the tasks'),
@@ -51,9 +52,9 @@ export const playSchema = z.strictObject({
   health: z.array(z.record(z.string(), z.unknown())).optional().describe('Checks every host of a batch must pass before the next batch starts'),
   serial: z.union([serialItem, z.array(serialItem)]).optional().describe('Batch size: number, percentage, or a ramp such as [1, 5, "25%"]'),
   max_fail_percentage: z.number().min(0).max(100).optional().describe('Stop before the next batch when more hosts of a batch failed'),
-  any_errors_fatal: z.boolean().optional().describe('A failure on any host stops the whole play'),
-  force_handlers: z.boolean().optional().describe('Run the notified handlers even when a later task fails (as --force-handlers)'),
-  gather_facts: z.boolean().optional().describe('Accepted for Ansible compatibility: facts are gathered lazily anyway'),
+  any_errors_fatal: ansibleBool().optional().describe('A failure on any host stops the whole play'),
+  force_handlers: ansibleBool().optional().describe('Run the notified handlers even when a later task fails (as --force-handlers)'),
+  gather_facts: ansibleBool().optional().describe('Accepted for Ansible compatibility: facts are gathered lazily anyway'),
   tags: strOrList.optional().describe('Tags applied to every task of the play'),
 });
 

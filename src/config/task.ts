@@ -21,11 +21,15 @@ export function parseTask(raw: Record<string, unknown>, where: string, role?: Ro
   const moduleName = moduleKeys[0].replace(/^ansible\.(builtin|posix)\./, '');
   const mod = getModule(moduleName);
   if (!mod) fail(`unknown module "${moduleKeys[0]}" (known: ${moduleNames().join(', ')})`);
+  const keywords: Record<string, unknown> = {};
   for (const [k, schema] of Object.entries(taskKeywords)) {
     if (raw[k] === undefined) continue;
     const r = (schema as z.ZodType).safeParse(raw[k]);
     if (!r.success) fail(`${k}: ${r.error.issues[0].message}, got ${JSON.stringify(raw[k])}`);
+    else keywords[k] = r.data;
   }
+  // Keywords as read (`become: yes` is true from here on).
+  raw = { ...raw, ...keywords };
   let args = raw[moduleKeys[0]] ?? {};
   if (typeof args === 'string' && FREE_FORM.has(moduleName)) args = { cmd: args };
   checkArgs(moduleName, mod!.args, args, fail);
