@@ -1,6 +1,6 @@
 // pirun's entry point: parse flags, load and check everything before any
 // host is touched, run, render, and exit with a code that says what happened.
-import { describeInventory } from '../config/inventory-view.js';
+import { ansibleList, describeInventory } from '../config/inventory-view.js';
 import { loadInventory, selectHosts } from '../config/inventory.js';
 import { loadPlaybook } from '../config/playbook.js';
 import type { Play } from '../config/types.js';
@@ -14,29 +14,26 @@ import { connectionSecrets, connector } from './connect.js';
 import { checkWritable, parseSerial } from './flag-checks.js';
 import { parseExtraVars } from './extra-vars.js';
 import { writeJson } from './json-report.js';
-import { buildProgram, type CliOptions } from './options.js';
+import { buildInventoryProgram, buildProgram, type CliOptions, type InventoryOptions } from './options.js';
 import { promptSecret } from './prompt.js';
 import { partialReport } from './partial-report.js';
 import { plainRenderer, type Renderer } from './render-plain.js';
 import { summaryLines } from './summary.js';
 import { listrRenderer } from './render-listr.js';
 import { REPORT_FORMATS, writeDriftReport } from './drift-report.js';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 export const EXIT = { ok: 0, config: 1, failed: 2, drift: 3, unreachable: 4, interrupted: 130 } as const;
 
 async function inventoryCommand(argv: string[]): Promise<number> {
-  const i = argv.findIndex((a) => a === '-i' || a === '--inventory');
-  const file = i >= 0 ? argv[i + 1] : undefined;
-  if (!file) {
-    process.stderr.write('pirun inventory: missing -i FILE\n');
-    return EXIT.config;
-  }
-  const inv = loadInventory(file);
-  const li = argv.findIndex((a) => a === '-l' || a === '--limit');
-  if (li >= 0) selectHosts(inv, argv[li + 1], { what: '--limit' });
-  process.stdout.write(describeInventory(inv) + '\n');
+  const program = buildInventoryProgram().exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.parse(argv, { from: 'user' });
+  const opts = program.opts<InventoryOptions>();
+  const inv = loadInventory(opts.inventory, { playbookDir: opts.playbookDir });
+  if (opts.limit !== undefined) selectHosts(inv, opts.limit, { what: '--limit' });
+  process.stdout.write((opts.list ? JSON.stringify(ansibleList(inv), null, 4) : describeInventory(inv)) + '\n');
   return EXIT.ok;
 }
 
@@ -76,7 +73,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const serial = parseSerial(opts.serial);
   if (opts.json && opts.json !== '-') checkWritable(opts.json, '--json');
   if (opts.report) checkWritable(opts.report, '--report');
-  const inventory = loadInventory(opts.inventory);
+  const inventory = loadInventory(opts.inventory, { playbookDir: dirname(resolve(playbookFile)) });
   const playbook = loadPlaybook(playbookFile);
   // Literal secrets are known before anything runs (an error may quote them);
   // templated ones are registered once rendered (engine/scope.ts).

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../errors.js';
 
 export interface CliOptions {
-  inventory: string;
+  inventory: string[];
   check: boolean;
   diff: boolean;
   limit?: string;
@@ -28,6 +28,8 @@ export interface CliOptions {
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+// Repeatable and required: no default, so commander still reports a missing -i.
+const many = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 const count = (_v: string, prev: number) => prev + 1;
 // A ConfigError passes through commander, so the message is pirun's one line.
 const int = (name: string) => (v: string) => {
@@ -40,7 +42,7 @@ export function buildProgram(): Command {
   return new Command('pirun')
     .description('Harden and keep hardened a fleet of Raspberry Pis and Debian servers over SSH, agentless')
     .argument('<playbook>', 'playbook YAML file, e.g. playbooks/harden.yaml')
-    .requiredOption('-i, --inventory <file>', 'inventory YAML file (Ansible shape)')
+    .requiredOption('-i, --inventory <source>', 'inventory: an INI or YAML file, a folder of them, or a comma list of hosts; repeatable', many)
     .option('-C, --check', 'report what would change, change nothing', false)
     .option('-D, --diff', 'show a unified diff for every file change', false)
     .option('-l, --limit <pattern>', 'only these hosts: name, group, glob, ~regex, comma list, &group (and also in), !exclude')
@@ -66,11 +68,30 @@ export function buildProgram(): Command {
       'after',
       `
 Commands:
-  pirun inventory -i FILE        print hosts, groups and each host's merged variables
+  pirun inventory -i SOURCE [--playbook-dir DIR] [--list]
+                                 print hosts, groups and each host's merged variables
+                                 (--list: as ansible-inventory --list prints them, JSON)
 
 Exit codes: 0 all well, 1 usage or configuration error, 2 a host failed,
 3 changes found with --expect-no-changes, 4 a host was unreachable,
 70 internal error (a bug in pirun: please report it), 130 interrupted (Ctrl-C).
 Output closed early (pirun … | head): the run goes on and keeps its exit code.`,
     );
+}
+
+export interface InventoryOptions {
+  inventory: string[];
+  playbookDir?: string;
+  limit?: string;
+  list: boolean;
+}
+
+// `pirun inventory`: what pirun makes of the inventory, without connecting.
+export function buildInventoryProgram(): Command {
+  return new Command('pirun inventory')
+    .description("Print the inventory's groups and each host's merged variables")
+    .requiredOption('-i, --inventory <source>', 'inventory: an INI or YAML file, a folder of them, or a comma list of hosts; repeatable', many)
+    .option('--playbook-dir <dir>', "also read group_vars/ and host_vars/ beside this playbook folder (as a run does)")
+    .option('-l, --limit <pattern>', 'check that this host pattern matches')
+    .option('--list', 'print JSON in the shape of ansible-inventory --list (secrets masked)', false);
 }

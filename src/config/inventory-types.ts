@@ -8,6 +8,7 @@ export interface InventoryHost {
   privateKey?: string;
   groups: string[]; // every group it is in, ancestors and "all" included, lowest precedence first
   vars: Record<string, unknown>; // merged, without the connection settings above
+  connectionVars?: Record<string, unknown>; // the ansible_* connection settings as written (for the Ansible view)
 }
 
 export interface InventoryGroup {
@@ -19,7 +20,8 @@ export interface InventoryGroup {
 }
 
 export interface Inventory {
-  file: string;
+  file: string; // the sources as named, for messages
+  sources: string[];
   hosts: Map<string, InventoryHost>; // in inventory order
   groups: Map<string, InventoryGroup>;
 }

@@ -67,6 +67,12 @@ export function formatZodIssue(file: string, issue: Issue, opts: { what?: string
   return `Invalid ${opts.what ?? 'file'} "${file}": ${where}${detail}`;
 }
 
+// `ansible_port: expected a number, got "abc"`: the first issue, without the file.
+export function issueText(error: z.ZodError): string {
+  const { path, detail } = explainIssue(error.issues[0]);
+  return path.length > 0 ? `${formatPath(path)}: ${detail}` : detail;
+}
+
 // `all.hosts["pi1.local"].port`, `plays[0].tasks[2].name`
 export function formatPath(path: readonly Key[]): string {
   let out = '';

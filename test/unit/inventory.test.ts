@@ -79,7 +79,7 @@ all:
     expect(inv.hosts.get('pi1')).toMatchObject({ address: '10.0.0.1', port: 2222, user: 'pi', privateKey: join(dir, 'keys/pi') });
     expect(inv.hosts.get('pi2')).toMatchObject({ address: '10.0.0.2', port: 2200, user: 'admin', privateKey: join(homedir(), '.ssh/pi2') });
     const pi3 = inv.hosts.get('pi3')!;
-    expect(pi3).toMatchObject({ address: 'pi3', port: 22, user: userInfo().username, groups: ['all'], vars: {} });
+    expect(pi3).toMatchObject({ address: 'pi3', port: 22, user: userInfo().username, groups: ['all', 'ungrouped'], vars: {} });
     expect(pi3.privateKey).toBeUndefined();
     expect(inv.hosts.get('pi1')!.vars).toEqual({});
   });
@@ -98,13 +98,15 @@ all:
     expect(inv.hosts.get('b')).toMatchObject({ user: 'root', port: 2222 });
   });
 
-  it('lists groups with ancestors, treats top-level groups as children of all and keeps inventory order', () => {
+  it('lists groups with ancestors, treats top-level groups as children of all, hosts in no group as ungrouped, and keeps inventory order', () => {
     const inv = load({ 'inv.yaml': fleet });
     expect([...inv.hosts.keys()]).toEqual(['gw', 'pi1', 'pi2', 'pi-zero', 'pi3', 'web-1', 'web-2', 'db1']);
     expect(inv.hosts.get('pi3')!.groups).toEqual(['all', 'pis', 'kiosk']);
     expect(inv.hosts.get('pi1')!.groups).toEqual(['all', 'pis', 'web']);
     expect(inv.hosts.get('db1')!.groups).toEqual(['all', 'db']);
-    expect(inv.groups.get('all')!.children).toEqual(['pis', 'web', 'db']);
+    expect(inv.groups.get('all')!.children).toEqual(['ungrouped', 'pis', 'web', 'db']);
+    expect(inv.hosts.get('gw')!.groups).toEqual(['all', 'ungrouped']);
+    expect(inv.groups.get('ungrouped')!.hosts).toEqual(['gw']);
     expect(inv.groups.get('kiosk')).toMatchObject({ hosts: ['pi3'], parents: ['pis'], children: [] });
   });
 
@@ -273,7 +275,7 @@ all:
 `,
     });
     const text = describeInventory(inv, { secretNames: ['marked'] });
-    expect(text).toContain(['Groups:', '  @all:', '    |--@pis:', '    |  |--@kiosk:', '    |  |  |--pi2', '    |  |--pi1'].join('\n'));
+    expect(text).toContain(['Groups:', '  @all:', '    |--@ungrouped:', '    |--@pis:', '    |  |--@kiosk:', '    |  |  |--pi2', '    |  |--pi1'].join('\n'));
     expect(text).toContain(['  pi1:', '    address: 10.0.0.1', '    port: 22', '    user: pi', '    groups: all, pis'].join('\n'));
     expect(text).toContain('      locale: en_GB');
     expect(text).toContain('      ssid: home');
