@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // What `npm test` runs after the build: makes sure Docker works and the test
-// image exists (both by the project's own scripts, so a fresh CI machine needs
-// nothing else), then runs vitest with any extra arguments passed through,
-// e.g. `npm test -- --project integration`. Integration tests are never
+// image exists, and that ansible-inventory is installed for the unit tests
+// (all by the project's own scripts, so a fresh CI machine needs nothing
+// else), then runs vitest with any extra arguments passed through, e.g.
+// `npm test -- --project integration`. Integration tests are never
 // skipped silently: if Docker cannot be made to work, this fails.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,23 @@ function needsDocker(argv) {
     else if (a.startsWith('--project=')) projects.push(a.slice('--project='.length));
   });
   return projects.length === 0 || projects.some((p) => p.includes('integration') || p.includes('*'));
+}
+
+// The unit project compares inventories with ansible-inventory (Debian's ansible-core).
+function needsAnsible(argv) {
+  const projects = [];
+  argv.forEach((a, i) => {
+    if (a === '--project' && argv[i + 1]) projects.push(argv[i + 1]);
+    else if (a.startsWith('--project=')) projects.push(a.slice('--project='.length));
+  });
+  return projects.length === 0 || projects.some((p) => p.includes('unit') || p.includes('*'));
+}
+
+function prepareAnsible() {
+  const ensured = run('bash', ['scripts/ensure-ansible.sh']);
+  if (ensured.code !== 0) {
+    fail(`Cannot install ansible-inventory for the inventory tests: scripts/ensure-ansible.sh failed${ensured.error ? `: ${ensured.error}` : ` (exit ${ensured.code})`}`);
+  }
 }
 
 function prepareDocker() {
@@ -69,6 +87,7 @@ function removeLeftovers(runId) {
 
 // Test containers publish their ports on loopback only (see test/support/fleet.ts).
 const env = { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: process.env.TESTCONTAINERS_HOST_OVERRIDE || '127.0.0.1' };
+if (needsAnsible(args)) prepareAnsible();
 const docker = needsDocker(args);
 if (docker) {
   env.PIRUN_TEST_IMAGE = prepareDocker();
