@@ -2,7 +2,7 @@
 // reads one), or a comma list of hosts (`-i pi1.local,pi2.local`). Each file
 // is read into the one inventory tree, in order.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { extname, join } from 'node:path';
 import { ConfigError, errorMessage } from '../errors.js';
 import { expandHostPattern } from './host-pattern.js';
 import { IniError, readIniInventory } from './inventory-ini.js';
@@ -43,26 +43,29 @@ export function readInventoryFile(file: string, tree: InventoryTree): void {
   if (YAML_EXTS.includes(ext)) return readYamlInventory(loadYamlFile(file, 'inventory'), file, tree);
   if (ext === '.toml') throw new ConfigError(`Cannot read inventory "${file}": TOML inventories are not supported (use INI or YAML)`, { file });
   const text = readText(file);
-  if (ext === '' && basename(file) !== '') {
+  let yamlError: string | undefined;
+  if (ext === '') {
     const yaml = tryYaml(text, file);
-    if (yaml !== undefined) return readYamlInventory(yaml, file, tree);
+    if (yaml.mapping !== undefined) return readYamlInventory(yaml.mapping, file, tree);
+    yamlError = yaml.error;
   }
   try {
     readIniInventory(text, tree);
   } catch (err) {
     if (!(err instanceof IniError)) throw err;
-    const neither = ext === '' ? ' (neither YAML nor INI)' : '';
-    throw new ConfigError(`Cannot parse inventory "${file}"${neither}: line ${err.line}: ${err.message}`, { file });
+    const ini = `line ${err.line}: ${err.message}`;
+    const message = yamlError ? `as YAML (${yamlError}) or as INI (${ini})` : ext === '' ? `(neither YAML nor INI): ${ini}` : `as INI: ${ini}`;
+    throw new ConfigError(`Cannot parse inventory "${file}" ${message}`, { file });
   }
 }
 
-// A YAML mapping, or undefined when the text is something else.
-function tryYaml(text: string, file: string): unknown {
+// A YAML mapping, or why the text is not YAML (nothing when it is YAML but no mapping).
+function tryYaml(text: string, file: string): { mapping?: object; error?: string } {
   try {
     const data = parseYaml(text, { file, what: 'inventory' });
-    return data !== null && typeof data === 'object' && !Array.isArray(data) ? data : undefined;
-  } catch {
-    return undefined;
+    return data !== null && typeof data === 'object' && !Array.isArray(data) ? { mapping: data } : {};
+  } catch (err) {
+    return { error: errorMessage(err).replace(/^Cannot parse inventory ".*?": /, '') };
   }
 }
 

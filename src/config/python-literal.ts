@@ -49,7 +49,7 @@ function isNumber(node: { nodeType: string; value?: unknown }): boolean {
 
 function toPlain(value: unknown): Literal {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return { ok: true, value };
-  if (typeof value === 'number') return Number.isFinite(value) ? { ok: true, value } : { ok: false };
+  if (typeof value === 'number') return Number.isFinite(value) ? { ok: true, value: value === 0 ? 0 : value } : { ok: false }; // -0 is 0 for an int
   if (typeof value === 'bigint') return { ok: true, value: Number(value) };
   const items = Array.isArray(value) ? value : value instanceof Set ? [...value] : undefined;
   if (items) {

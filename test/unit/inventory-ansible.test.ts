@@ -64,3 +64,31 @@ describe('inventories read as ansible-inventory --list reads them', () => {
     expect(JSON.parse(r.stdout)).toEqual(committed('playbook-vars'));
   });
 });
+
+describe('INI values typed as Python literals', () => {
+  // Checked against CPython's ast.literal_eval (ansible-core brings python3).
+  const values = ["[1, 'a', True]", "{'k': 1, 2: [None]}", '0x10', '1_000', '1__0', '0640', '00', '-3', '1e400', '1.5', '(1,2)', "b'x'", 'None',
+    'two words', '1+2j', 'abc', "f'x'", "'a' + 'b'", ' 1', '1 # c', '10.0.0.5', '{k:1}', '--1', '-True', 'not True', "'it\\'s'", "r'\\n'", '0o17',
+    '1_', '1e5', '.5', '5.', 'yes', 'False', '[1,]', "'x' 'y'", '{}', "'é'", '2222', '-0', 'Europe/London', '"quoted"'];
+
+  it('reads each value as CPython does, or keeps it as text', async () => {
+    const { pythonLiteral } = await import('../../src/config/python-literal.js');
+    const script = [
+      'import ast, json, sys',
+      'out = []',
+      'for s in json.loads(sys.argv[1]):',
+      '    try:',
+      '        v = ast.literal_eval(s)',
+      '        if isinstance(v, (tuple, set)): v = list(v)',
+      '        if isinstance(v, bytes): v = v.decode()',
+      "        if isinstance(v, complex) or v in (float('inf'), float('-inf')): out.append({'ok': False}); continue",
+      '        if isinstance(v, dict): v = {str(k): x for k, x in v.items()}',
+      "        out.append({'ok': True, 'value': v})",
+      '    except Exception:',
+      "        out.append({'ok': False})",
+      'print(json.dumps(out))',
+    ].join('\n');
+    const python = JSON.parse(execFileSync('python3', ['-c', script, JSON.stringify(values)], { encoding: 'utf8' }));
+    expect(values.map((v) => pythonLiteral(v))).toEqual(python);
+  });
+});
