@@ -21,3 +21,17 @@ export function toAnsibleBool(value: unknown): unknown {
 
 // A boolean keyword: true/false, or one of the words above.
 export const ansibleBool = () => z.preprocess(toAnsibleBool, z.boolean({ error: 'expected true or false (or yes/no)' }));
+
+// The words YAML 1.1 itself reads as booleans (PyYAML's list, exact case).
+// A condition written `changed_when: no` is false in Ansible; as text it
+// would be an undefined variable "no". Expressions stay as written.
+const YAML11_WORDS = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+export function yaml11Bool(value: unknown): unknown {
+  if (typeof value !== 'string' || !YAML11_WORDS.test(value)) return value;
+  return /^(?:yes|on)$/i.test(value);
+}
+
+export function yaml11Condition(value: unknown): unknown {
+  return Array.isArray(value) ? value.map(yaml11Bool) : yaml11Bool(value);
+}

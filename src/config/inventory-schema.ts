@@ -14,6 +14,9 @@ export const connectionVarsShape = {
     .min(1)
     .optional()
     .describe('Private key file; a relative path is resolved against the inventory folder and "~" expands'),
+  ansible_ssh_host: z.string().min(1).optional().describe('Older spelling of ansible_host, used when that is not set'),
+  ansible_ssh_port: port.optional().describe('Older spelling of ansible_port, used when that is not set'),
+  ansible_ssh_user: z.string().min(1).optional().describe('Older spelling of ansible_user, used when that is not set'),
 };
 
 export const CONNECTION_VARS = Object.keys(connectionVarsShape) as (keyof typeof connectionVarsShape)[];

@@ -14,6 +14,7 @@ export interface VarsSource {
 }
 
 const VARS_EXTS = ['.yml', '.yaml', '.json'];
+const LEGACY = new Set(['ansible_ssh_host', 'ansible_ssh_port', 'ansible_ssh_user']);
 
 // As Ansible: the first of NAME, NAME.yml, NAME.yaml, NAME.json; a folder
 // gives every file in it (and below) in name order, skipping hidden files,
@@ -92,14 +93,15 @@ export function resolveHost(name: string, sources: HostSources): InventoryHost {
   const conn: Record<string, unknown> = {};
   for (const key of CONNECTION_VARS) {
     if (vars[key] !== undefined) conn[key] = vars[key];
-    delete vars[key];
+    // The older spellings stay variables too, for templates that read them.
+    if (!LEGACY.has(key)) delete vars[key];
   }
   const keyFile = conn.ansible_ssh_private_key_file as string | undefined;
   return {
     name,
-    address: (conn.ansible_host as string | undefined) ?? name,
-    port: (conn.ansible_port as number | undefined) ?? 22,
-    user: (conn.ansible_user as string | undefined) ?? localUser(),
+    address: (conn.ansible_host as string | undefined) ?? (conn.ansible_ssh_host as string | undefined) ?? name,
+    port: (conn.ansible_port as number | undefined) ?? (conn.ansible_ssh_port as number | undefined) ?? 22,
+    user: (conn.ansible_user as string | undefined) ?? (conn.ansible_ssh_user as string | undefined) ?? localUser(),
     ...(keyFile ? { privateKey: resolve(sources.keyDir, expandHome(keyFile)) } : {}),
     groups: sources.groups.map((g) => g.name),
     vars,

@@ -1,10 +1,10 @@
 // The shapes of a playbook, its plays and tasks. The `.describe()` texts are
 // the reference documentation for each keyword.
 import { z } from 'zod';
-import { ansibleBool } from './ansible-bool.js';
+import { ansibleBool, yaml11Condition } from './ansible-bool.js';
 
 const strOrList = z.union([z.string(), z.array(z.string())]);
-const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
+const condition = z.preprocess(yaml11Condition, z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]));
 
 // Keywords a task may carry beside its one module.
 export const taskKeywords = {

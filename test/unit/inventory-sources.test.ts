@@ -150,3 +150,14 @@ describe('inventory folders and vars beside the playbook', () => {
     expect(r.stdout).toContain('pi@127.0.0.1:1)');
   });
 });
+
+describe('older connection spellings', () => {
+  it('ansible_ssh_host, ansible_ssh_port and ansible_ssh_user connect when the modern names are not set', () => {
+    const dir = fixture({
+      hosts: '[pis]\npi1 ansible_ssh_host=127.0.0.1 ansible_ssh_port=2201 ansible_ssh_user=pi\npi2 ansible_host=127.0.0.2 ansible_ssh_host=127.0.0.9\n',
+    });
+    const inv = loadInventory(join(dir, 'hosts'));
+    expect(inv.hosts.get('pi1')).toMatchObject({ address: '127.0.0.1', port: 2201, user: 'pi' });
+    expect(inv.hosts.get('pi2')).toMatchObject({ address: '127.0.0.2' });
+  });
+});

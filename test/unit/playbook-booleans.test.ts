@@ -57,4 +57,17 @@ describe('YAML 1.1 booleans in play and task keywords', () => {
     const task = errorOf(() => loadPlaybook(playbook('- hosts: all\n  tasks:\n    - name: t\n      command: "true"\n      no_log: maybe\n')));
     expect(task.message).toMatch(/Invalid task "t" .*no_log: expected true or false \(or yes\/no\), got "maybe"$/);
   });
+
+  it('conditions read a bare YAML 1.1 boolean word as that boolean, and keep expressions', () => {
+    const pb = loadPlaybook(playbook(`
+- hosts: all
+  tasks:
+    - name: t
+      command: "true"
+      when: [yes, "ansible_os_family == 'Debian'", On]
+      changed_when: no
+      failed_when: OFF
+`));
+    expect(pb.plays[0].tasks[0]).toMatchObject({ when: [true, "ansible_os_family == 'Debian'", true], changedWhen: false, failedWhen: false });
+  });
 });
