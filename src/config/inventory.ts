@@ -2,13 +2,13 @@
 // comma lists of hosts) read into one tree in order, then the vars folders
 // beside each source and beside the playbook, then each host assembled with
 // its groups and merged variables.
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { inventoryFiles, isHostList, readHostList, readInventoryFile } from './inventory-sources.js';
 import { InventoryTree } from './inventory-tree.js';
 import type { Inventory, InventoryGroup, InventoryHost } from './inventory-types.js';
 import { resolveHost, varsReader } from './inventory-vars.js';
-import { existsSync, statSync } from 'node:fs';
 
 export { selectHosts } from './inventory-patterns.js';
 export type { Inventory, InventoryGroup, InventoryHost } from './inventory-types.js';
