@@ -12,13 +12,11 @@ import { runSteps } from './run-steps.js';
 
 export async function applyChanges(ctx: HostContext, changes: Change[], become: boolean): Promise<ExecResult[]> {
   const steps = changes.flatMap((c) => c.steps);
-  try {
+  return ctx.remote.changing(async () => {
     const guard = await guardFor(ctx, changes);
     if (guard) return await guarded(ctx, { steps, guard, become });
     return await runSteps(ctx, steps, { become });
-  } finally {
-    ctx.cache.invalidate();
-  }
+  });
 }
 
 // One guard for every change of the task that risks access.

@@ -1,9 +1,10 @@
-// Per-host state during one run of a play.
+// Per-host state during one run of a play, and what a run needs.
 import type { Inventory, InventoryHost } from '../config/inventory.js';
 import type { Playbook } from '../config/types.js';
 import type { FactCache } from '../facts/cache.js';
 import type { Transport } from '../transport/types.js';
 import type { EngineBus, TaskResult } from './events.js';
+import type { Connect, RemoteHost } from './host.js';
 import type { HostVars } from './scope.js';
 
 export interface RunOptions {
@@ -21,8 +22,11 @@ export interface RunOptions {
 
 export interface HostContext {
   host: InventoryHost;
-  transport: Transport;
-  cache: FactCache;
+  // The host's connection, fact cache, reconnects and fresh logins (host.ts).
+  remote: RemoteHost;
+  // The remote's current connection and fact cache (both change after a reboot).
+  readonly transport: Transport;
+  readonly cache: FactCache;
   options: RunOptions;
   bus: EngineBus;
   hv: HostVars;
@@ -31,11 +35,27 @@ export interface HostContext {
   // Check mode: handlers notified by tasks whose outcome is unknown.
   maybeNotified: Set<string>;
   results: TaskResult[];
-  // A brand-new connection with the inventory's credentials (lockout guard, health gate).
-  openFresh(timeoutMs?: number): Promise<Transport>;
-  // Replaces the run's connection (after a reboot).
-  reconnect(timeoutMs?: number): Promise<void>;
-  guardLogins: number;
+}
+
+// A play's state on one host, over its RemoteHost: the run and the health gate build it here.
+export function hostContext(remote: RemoteHost, o: { options: RunOptions; bus: EngineBus; hv: HostVars; results: TaskResult[] }): HostContext {
+  return {
+    host: remote.host,
+    remote,
+    get transport() {
+      return remote.transport;
+    },
+    get cache() {
+      return remote.cache;
+    },
+    options: o.options,
+    bus: o.bus,
+    hv: o.hv,
+    pendingPackages: new Set(),
+    notified: new Set(),
+    maybeNotified: new Set(),
+    results: o.results,
+  };
 }
 
 // What a run needs: the playbook, the inventory and how to reach its hosts.
@@ -47,5 +67,5 @@ export interface EngineInput {
   options: RunOptions;
   bus: EngineBus;
   // Opens a connection to a host with the inventory's credentials.
-  connect(host: InventoryHost, opts?: { timeoutMs?: number }): Promise<Transport>;
+  connect: Connect;
 }

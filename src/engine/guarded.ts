@@ -9,11 +9,12 @@ import type { ExecResult } from '../transport/types.js';
 import type { HostContext } from './context.js';
 import { isRemote } from './script.js';
 import { ALREADY_RAN, armGuard, type ArmedGuard } from './guard.js';
-import { actionContext, runSteps } from './run-steps.js';
+import { runSteps } from './run-steps.js';
+import { sudo } from './sudo.js';
 
 const FRESH_LOGIN_TIMEOUT_MS = 15_000;
 
-// The guard needs root whatever the task says: it saves system files and arms systemd units.
+// The guard runs as root whatever the task says (engine/sudo.ts).
 export async function guarded(ctx: HostContext, o: { steps: Step[]; guard: AccessGuard; become: boolean }): Promise<ExecResult[]> {
   const { guard, become } = o;
   const host = ctx.host.name;
@@ -28,12 +29,12 @@ export async function guarded(ctx: HostContext, o: { steps: Step[]; guard: Acces
   // root: the rollback is in place before anything changes. Otherwise arm first, alone.
   const together = become && o.steps[0] !== undefined && isRemote(o.steps[0]);
   if (!together) {
-    const r = await ctx.transport.exec(armed.armScript, { become: true, label: 'arm the rollback timer' });
+    const r = await ctx.transport.exec(armed.armScript, { become: sudo({ kind: 'guard' }), label: 'arm the rollback timer' });
     if (r.failed) throw armError(ctx, r, armed);
   }
   let results = await runSteps(ctx, become ? [...o.steps, ...activate] : o.steps, { become, prefix: together ? `${armed.armScript}\n` : '' });
   if (together && results[0]?.failed && results[0].stderr.includes(armed.armFailed)) throw armError(ctx, results[0], armed);
-  if (!become && activate.length && !results[results.length - 1]?.failed) results = [...results, ...(await runSteps(ctx, activate, { become: true }))];
+  if (!become && activate.length && !results[results.length - 1]?.failed) results = [...results, ...(await runSteps(ctx, activate, { become: sudo({ kind: 'guard' }) }))];
 
   const last = results[results.length - 1];
   if (last?.failed) {
@@ -42,12 +43,12 @@ export async function guarded(ctx: HostContext, o: { steps: Step[]; guard: Acces
     return [...results.slice(0, -1), { ...last, stderr: `${last.stderr.trimEnd()}\nlockout guard: ${note}` }];
   }
   try {
-    await actionContext(ctx).freshLogin({ timeoutMs: FRESH_LOGIN_TIMEOUT_MS });
+    await ctx.remote.freshLogin({ timeoutMs: FRESH_LOGIN_TIMEOUT_MS });
   } catch (err) {
     const note = await restoreNow(ctx, armed);
     throw new TaskError(`Refused a change that would lock "${host}" out (${guard.risk}): a fresh SSH login failed after applying it (${errorMessage(err)}); ${note}`, { host });
   }
-  const d = await ctx.transport.exec(armed.disarmScript, { become: true, label: 'confirm the change (remove the rollback)' });
+  const d = await ctx.transport.exec(armed.disarmScript, { become: sudo({ kind: 'guard' }), label: 'confirm the change (remove the rollback)' });
   if (d.exitCode === ALREADY_RAN) {
     throw new TaskError(`Cannot keep the change on "${host}": the rollback window (${armed.seconds} s) ran out before the fresh login confirmed it, and the rollback timer put the previous state back`, { host });
   }
@@ -66,7 +67,7 @@ function armError(ctx: HostContext, r: ExecResult, armed: ArmedGuard): TaskError
 async function restoreNow(ctx: HostContext, armed: ArmedGuard): Promise<string> {
   let r: ExecResult;
   try {
-    r = await ctx.transport.exec(armed.restoreNowScript, { become: true, label: 'restore the previous state' });
+    r = await ctx.transport.exec(armed.restoreNowScript, { become: sudo({ kind: 'guard' }), label: 'restore the previous state' });
   } catch (err) {
     return `restoring through the current connection failed (${errorMessage(err)}); the rollback timer restores the previous state ${armed.seconds} s after the change`;
   }

@@ -6,11 +6,11 @@ import pLimit from 'p-limit';
 import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
 import { UnreachableError, errorMessage } from '../errors.js';
-import { FactCache } from '../facts/cache.js';
 import { systemProbe } from '../facts/system.js';
-import type { Transport } from '../transport/types.js';
-import type { EngineInput, HostContext } from './context.js';
+import { hostContext, type HostContext, type RunOptions } from './context.js';
 import { EngineBus, type TaskResult } from './events.js';
+import type { RemoteHost } from './host.js';
+import { sudo } from './sudo.js';
 import { runTask } from './task-runner.js';
 
 // The parts of the engine's per-host state the gate reads and updates.
@@ -19,13 +19,15 @@ export interface GateHostState {
   unreachable: boolean;
   results: TaskResult[];
   registered: Record<string, unknown>;
+  remote: RemoteHost;
 }
 
 export interface HealthGateInput {
   play: Play;
   batch: InventoryHost[];
   states: (name: string) => GateHostState;
-  input: EngineInput;
+  options: RunOptions;
+  bus: EngineBus;
   hostvars: Record<string, Record<string, unknown>>;
   groups: Record<string, string[]>;
 }
@@ -35,8 +37,7 @@ const LOGIN_TASK = 'health: fresh SSH login';
 const LIVE_CHECKS = new Set(['command', 'shell', 'assert', 'debug', 'set_fact']);
 
 export async function runHealthGate(gate: HealthGateInput): Promise<void> {
-  const { input } = gate;
-  const limit = pLimit(Math.max(1, input.options.forks));
+  const limit = pLimit(Math.max(1, gate.options.forks));
   const waiting = gate.batch.filter((h) => {
     const s = gate.states(h.name);
     return !s.failed && !s.unreachable;
@@ -46,14 +47,14 @@ export async function runHealthGate(gate: HealthGateInput): Promise<void> {
 
 // One host's gate: a brand-new connection (not the run's), then each health task on it.
 async function checkHost(gate: HealthGateInput, host: InventoryHost): Promise<void> {
-  const { input, play } = gate;
+  const { play } = gate;
   const state = gate.states(host.name);
-  if (input.options.stopping()) return;
+  if (gate.options.stopping()) return;
   const started = Date.now();
-  let fresh: Transport;
+  let fresh: RemoteHost;
   try {
-    fresh = await input.connect(host);
-    const r = await fresh.exec('true');
+    fresh = await state.remote.freshSession(play);
+    const r = await fresh.exec('true', { become: sudo({ kind: 'login' }) });
     if (r.failed) throw new UnreachableError(`a fresh login ran "true" with exit ${r.exitCode}`, { host: host.name });
   } catch (err) {
     if (!(err instanceof UnreachableError)) throw err;
@@ -63,7 +64,7 @@ async function checkHost(gate: HealthGateInput, host: InventoryHost): Promise<vo
   }
   try {
     report(gate, state, { host: host.name, play: play.name, task: LOGIN_TASK, status: 'ok', changes: [], durationMs: Date.now() - started });
-    const ctx = healthContext(gate, host, fresh, state);
+    const ctx = healthContext(gate, fresh, state);
     if (usesFacts(play.health)) ctx.hv.facts = await ctx.cache.get(systemProbe);
     for (const task of play.health) {
       const r = await runHealthTask(ctx, task);
@@ -101,33 +102,20 @@ async function runHealthTask(ctx: HostContext, task: TaskDef): Promise<TaskResul
 
 // The task runner records into its own list and a private bus; the gate
 // rewrites each result (name, changed -> failed) before the real bus sees it.
-function healthContext(gate: HealthGateInput, host: InventoryHost, fresh: Transport, state: GateHostState): HostContext {
-  const { input, play } = gate;
+function healthContext(gate: HealthGateInput, fresh: RemoteHost, state: GateHostState): HostContext {
+  const { play } = gate;
   const bus = new EngineBus();
-  bus.on('exec', (e) => input.bus.emit('exec', e));
-  bus.on('warning', (e) => input.bus.emit('warning', e));
-  bus.on('task:start', (e) => input.bus.emit('task:start', { ...e, task: `health: ${e.task}` }));
-  return {
-    host,
-    transport: fresh,
-    cache: new FactCache(fresh, () => play.become),
-    // Health tasks never apply changes, whatever the run's mode.
-    options: { ...input.options, check: true },
-    bus,
-    hv: { host, play, registered: state.registered, extraVars: input.options.extraVars, check: input.options.check, groups: gate.groups, hostvars: gate.hostvars },
-    pendingPackages: new Set(),
-    notified: new Set(),
-    maybeNotified: new Set(),
-    results: [],
-    openFresh: (timeoutMs) => input.connect(host, { timeoutMs }),
-    reconnect: () => Promise.reject(new Error('health checks cannot reconnect')),
-    guardLogins: 0,
-  };
+  bus.on('exec', (e) => gate.bus.emit('exec', e));
+  bus.on('warning', (e) => gate.bus.emit('warning', e));
+  bus.on('task:start', (e) => gate.bus.emit('task:start', { ...e, task: `health: ${e.task}` }));
+  const hv = { host: fresh.host, play, registered: state.registered, extraVars: gate.options.extraVars, check: gate.options.check, groups: gate.groups, hostvars: gate.hostvars };
+  // Health tasks never apply changes, whatever the run's mode.
+  return hostContext(fresh, { options: { ...gate.options, check: true }, bus, hv, results: [] });
 }
 
 function report(gate: HealthGateInput, state: GateHostState, r: TaskResult): void {
   state.results.push(r);
-  gate.input.bus.emit('task:end', r);
+  gate.bus.emit('task:end', r);
 }
 
 function usesFacts(tasks: TaskDef[]): boolean {

@@ -10,6 +10,7 @@ import { ProbeError } from '../facts/probe.js';
 import type { TaskResult } from './events.js';
 import { clearPending, pendingProbe, recordPending } from './pending-handlers.js';
 import { setsVars } from './record.js';
+import { sudo } from './sudo.js';
 
 // A result the host-runner decides itself (no module ran): recorded and reported like any other.
 function settle(ctx: HostContext, r: TaskResult): TaskResult {
@@ -76,7 +77,7 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
         // the batch below can render every task that uses them.
         if (wantFacts && !ctx.hv.facts) {
           ctx.bus.emit('host:phase', { host: ctx.host.name, play: ctx.hv.play.name, phase: 'gathering facts' });
-          await ctx.cache.prefetch([systemProbe], { become: false });
+          await ctx.cache.prefetch([systemProbe], { sudo: sudo({ kind: 'host-facts' }) });
           ctx.hv.facts = await ctx.cache.get(systemProbe);
         }
         if (fetchedAt !== ctx.cache.epoch) {
@@ -89,19 +90,14 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
         failTask(ctx, task, err.message);
         return false;
       }
-      const [cache, epoch] = [ctx.cache, ctx.cache.epoch];
+      ctx.remote.taskStarts();
       const r = task.runOnce ? await runOnce(ctx, task, index, barriers) : await runTask(ctx, task);
       if (r.status === 'changed' && task.notify.length > 0 && !ctx.options.check) {
         await recordPending(ctx, task.notify);
         recorded = true;
       }
-      if (ctx.cache === cache && ctx.cache.epoch !== epoch) {
-        // Facts are re-read only after a task that reported a change.
-        if (r.status === 'ok') {
-          ctx.cache.keepStale();
-          fetchedAt = ctx.cache.epoch;
-        } else ctx.cache.dropStale();
-      }
+      // Facts are re-read only after a task that reported a change.
+      if (ctx.remote.taskDone(r.status)) fetchedAt = ctx.cache.epoch;
       // A registered result or a set_fact can make later tasks' facts known
       // (and let a read-only command run ahead): fetch what is missing in one go.
       if (setsVars(task).length) fetchedAt = -1;

@@ -13,6 +13,7 @@ import type { Play } from '../config/types.js';
 import type { Probe } from '../facts/probe.js';
 import { sh } from '../transport/quote.js';
 import type { HostContext } from './context.js';
+import { sudo } from './sudo.js';
 
 const DIR = `if [ "$(id -u)" = 0 ]; then d=/var/lib/pirun/handlers; else d="$HOME/.local/state/pirun/handlers"; fi`;
 
@@ -25,7 +26,7 @@ export function pendingProbe(play: Play): Probe<string[]> {
   return {
     key: `pirun-handlers:${recordName(play)}`,
     script: `${DIR}; f="$d"/${sh`${recordName(play)}`}; [ -f "$f" ] && cat -- "$f"; true`,
-    become: play.become,
+    become: sudo({ kind: 'handler-record', play }),
     exact: true,
     parse: (out) => [...new Set(out.split('\n').map((l) => l.trim()).filter(Boolean))],
   };
@@ -35,12 +36,12 @@ export function pendingProbe(play: Play): Probe<string[]> {
 export async function recordPending(ctx: HostContext, names: string[]): Promise<void> {
   const f = recordName(ctx.hv.play);
   const script = `${DIR}; umask 022; mkdir -p -- "$d" && printf '%s\\n' ${sh`${names}`} >>"$d"/${sh`${f}`}`;
-  const r = await ctx.transport.exec(script, { become: ctx.hv.play.become, label: `record notified handlers: ${names.join(', ')}` });
+  const r = await ctx.transport.exec(script, { become: sudo({ kind: 'handler-record', play: ctx.hv.play }), label: `record notified handlers: ${names.join(', ')}` });
   if (r.failed) ctx.bus.emit('warning', { host: ctx.host.name, message: `Cannot record the notified handlers (${names.join(', ')}) on the host: ${r.stderr.trim() || `exit ${r.exitCode}`}; if this run stops before they run, the next run will not know` });
 }
 
 // The play's handlers ran: nothing is pending any more.
 export async function clearPending(ctx: HostContext): Promise<void> {
   const f = recordName(ctx.hv.play);
-  await ctx.transport.exec(`${DIR}; rm -f -- "$d"/${sh`${f}`}`, { become: ctx.hv.play.become, label: 'clear the record of notified handlers' });
+  await ctx.transport.exec(`${DIR}; rm -f -- "$d"/${sh`${f}`}`, { become: sudo({ kind: 'handler-record', play: ctx.hv.play }), label: 'clear the record of notified handlers' });
 }

@@ -11,6 +11,7 @@ import { getModule } from '../modules/index.js';
 import type { Module } from '../modules/types.js';
 import type { HostContext } from './context.js';
 import { layers, makeScope, type HostVars } from './scope.js';
+import { sudo } from './sudo.js';
 import { evaluate, renderDeep, renderString, type Scope } from './template.js';
 import { tracked } from './unknown.js';
 
@@ -45,10 +46,6 @@ export interface ResolvedTask {
 // no_log, so that its output stays out of the batch's -vv listing.
 export function isReadOnly(task: TaskDef): boolean {
   return task.checkMode === false && (task.changedWhen === false || task.changedWhen === 'false') && !task.noLog;
-}
-
-function taskBecome(task: TaskDef, hv: HostVars): boolean {
-  return task.become ?? hv.play.become;
 }
 
 export interface ResolvedLoop {
@@ -110,7 +107,7 @@ export function resolve(host: ResolveHost, task: TaskDef, opts: ResolveOptions =
   const extra = opts.item ? { [task.loopVar]: opts.item.value } : {};
   const reads = new Set<string>(opts.loopReads ?? []);
   const scope = makeScope(layers(host.hv, task, extra), { onRead: (n) => reads.add(n) });
-  const base = { task, mod, hv: host.hv, extra, scope, reads, become: taskBecome(task, host.hv), readOnly: isReadOnly(task), noLog: task.noLog, probes: [], unknownFrom: [] };
+  const base = { task, mod, hv: host.hv, extra, scope, reads, become: sudo({ kind: 'task', task, play: host.hv.play }), readOnly: isReadOnly(task), noLog: task.noLog, probes: [], unknownFrom: [] };
   const cond = tracked(() => task.when.every((w) => evaluate(w, scope)));
   if (cond.ok && !cond.unknownFrom.length && !cond.value) return { ...base, when: false };
   // A condition not known yet (it reads a later result) still lets the

@@ -8,21 +8,14 @@ import type { ControllerHost } from './steps/controller.js';
 import { loginCheck } from './steps/login-check.js';
 import { reboot } from './steps/reboot.js';
 
+// What the controller-side steps use: the host's RemoteHost (engine/host.ts).
 export function actionContext(ctx: HostContext): ControllerHost {
+  const { remote } = ctx;
   return {
-    host: { name: ctx.host.name, address: ctx.host.address, port: ctx.host.port, user: ctx.host.user },
-    exec: (script, opts) => ctx.transport.exec(script, { become: opts?.become }),
-    freshLogin: async (opts) => {
-      ctx.guardLogins += 1;
-      const t = await ctx.openFresh(opts?.timeoutMs);
-      try {
-        const r = await t.exec('true');
-        if (r.failed) throw new Error(`a fresh login ran "true" with exit ${r.exitCode}${r.stderr.trim() ? ` (${r.stderr.trim()})` : ''}`);
-      } finally {
-        await t.close();
-      }
-    },
-    reconnect: (opts) => ctx.reconnect(opts?.timeoutMs),
+    host: remote.info,
+    exec: (script, opts) => remote.exec(script, { become: opts?.become }),
+    freshLogin: (opts) => remote.freshLogin(opts),
+    reconnect: (opts) => remote.reconnect(opts),
   };
 }
 

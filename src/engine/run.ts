@@ -5,26 +5,22 @@ import type { InventoryHost } from '../config/inventory.js';
 import { selectHosts } from '../config/inventory.js';
 import type { Play } from '../config/types.js';
 import { UnreachableError, errorMessage } from '../errors.js';
-import { FactCache } from '../facts/cache.js';
-import type { Transport } from '../transport/types.js';
 import { Barriers } from './barrier.js';
 import { splitBatches } from './batches.js';
-import type { EngineInput, HostContext } from './context.js';
+import { hostContext, type EngineInput } from './context.js';
 import type { EngineBus, RunReport, TaskResult } from './events.js';
 import { runHostPlay } from './host-runner.js';
 import { runHealthGate } from './health.js';
+import { RemoteHost } from './host.js';
 import { hostRecap } from './recap.js';
-import { readVar } from './unknown.js';
 
 interface HostState {
-  transport?: Transport;
+  remote: RemoteHost;
   registered: Record<string, unknown>;
   results: TaskResult[];
   failed: boolean;
   unreachable: boolean;
   touched: boolean;
-  guardLogins: number;
-  closedStats: { connections: number; execs: number; bytesSent: number };
 }
 
 export async function runPlaybook(input: EngineInput): Promise<RunReport> {
@@ -35,7 +31,7 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
   const state = (name: string) => {
     let s = states.get(name);
     if (!s) {
-      s = { registered: {}, results: [], failed: false, unreachable: false, touched: false, guardLogins: 0, closedStats: { connections: 0, execs: 0, bytesSent: 0 } };
+      s = { remote: new RemoteHost(inventory.hosts.get(name)!, input.connect), registered: {}, results: [], failed: false, unreachable: false, touched: false };
       states.set(name, s);
     }
     return s;
@@ -70,7 +66,7 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
           ),
         );
         // Rolling (several batches) or with health tasks: prove each host healthy before going on.
-        if (play.health.length || batches.length > 1) await runHealthGate({ play, batch, states: (n) => state(n), input, hostvars, groups });
+        if (play.health.length || batches.length > 1) await runHealthGate({ play, batch, states: (n) => state(n), options, bus, hostvars, groups });
         const failed = batch.filter((h) => state(h.name).failed || state(h.name).unreachable).map((h) => h.name);
         bus.emit('batch:end', { play: play.name, batch: bi + 1, failed });
         const pct = (failed.length / batch.length) * 100;
@@ -81,7 +77,7 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
       if (stopped) break;
     }
   } finally {
-    await Promise.all([...states.values()].map((s) => s.transport?.close()));
+    await Promise.all([...states.values()].map((s) => s.remote.close()));
   }
 
   async function runOnHost(host: InventoryHost, play: Play, barriers: Barriers): Promise<boolean> {
@@ -89,36 +85,15 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
     s.touched = true;
     bus.emit('host:start', { host: host.name, play: play.name });
     try {
-      if (!s.transport) {
+      if (!s.remote.connected) {
         bus.emit('host:phase', { host: host.name, play: play.name, phase: 'connecting' });
-        s.transport = await input.connect(host);
+        await s.remote.open();
       }
-      const ctx: HostContext = {
-        host,
-        transport: s.transport,
-        cache: new FactCache(s.transport, () => play.become),
-        options,
-        bus,
-        hv: { host, play, registered: s.registered, extraVars: options.extraVars, check: options.check, groups, hostvars },
-        pendingPackages: new Set(),
-        notified: new Set(),
-        maybeNotified: new Set(),
-        results: s.results,
-        openFresh: (timeoutMs) => input.connect(host, { timeoutMs }),
-        reconnect: async (timeoutMs) => {
-          const old = s.transport!;
-          const fresh = await input.connect(host, { timeoutMs });
-          addStats(s, old);
-          await old.close();
-          s.transport = fresh;
-          ctx.transport = fresh;
-          ctx.cache = new FactCache(s.transport, () => play.become);
-        },
-        guardLogins: 0,
-      };
+      s.remote.beginPlay(play);
+      const hv = { host, play, registered: s.registered, extraVars: options.extraVars, check: options.check, groups, hostvars };
+      const ctx = hostContext(s.remote, { options, bus, hv, results: s.results });
       hostvars[host.name] = new Proxy({}, { get: (_t, k) => (typeof k === 'string' ? (s.registered[k] ?? host.vars[k]) : undefined), has: (_t, k) => typeof k === 'string' && (k in s.registered || k in host.vars) });
       const ok = await runHostPlay(ctx, play, barriers);
-      s.guardLogins += ctx.guardLogins;
       if (!ok) s.failed = true;
       bus.emit('host:end', { host: host.name, play: play.name, failed: !ok, unreachable: false });
       return ok;
@@ -139,22 +114,16 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
   return report;
 }
 
-function addStats(s: HostState, t: Transport): void {
-  s.closedStats.connections += t.counters.connections;
-  s.closedStats.execs += t.counters.execs;
-  s.closedStats.bytesSent += t.counters.bytesSent;
-}
-
 function buildReport(states: Map<string, HostState>, o: { check: boolean; durationMs: number; interrupted: boolean; rolling: boolean }): RunReport {
   const hosts: RunReport['hosts'] = {};
   const stats: RunReport['stats'] = { connections: {}, execs: {}, bytesSent: 0, guardLogins: {} };
   for (const [name, s] of states) {
     hosts[name] = { ...hostRecap(s.results, { unreachable: s.unreachable, touched: s.touched }), tasks: s.results };
-    if (s.transport) addStats(s, s.transport);
-    stats.connections[name] = s.closedStats.connections;
-    stats.execs[name] = s.closedStats.execs;
-    stats.bytesSent += s.closedStats.bytesSent;
-    stats.guardLogins[name] = s.guardLogins;
+    const c = s.remote.counters();
+    stats.connections[name] = c.connections;
+    stats.execs[name] = c.execs;
+    stats.bytesSent += c.bytesSent;
+    stats.guardLogins[name] = s.remote.guardLogins;
   }
   const ok = Object.values(hosts).every((h) => h.failed === 0 && !h.unreachable && !h.untouched);
   return { ok, ...o, hosts, stats };

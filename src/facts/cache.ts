@@ -1,7 +1,19 @@
 // Per-host, per-run cache of facts. Applying a change marks every fact stale;
-// check mode instead records the predicted value (see `predict`).
+// check mode instead records the predicted value (see `predict`). The cache
+// keeps values; when they go stale is decided by its owner (engine/host.ts),
+// and who reads them (sudo or not) by the sudo policy (engine/sudo.ts).
 import type { Transport } from '../transport/types.js';
 import { runProbes, type Probe } from './probe.js';
+
+// One remote execution of probes, through sudo or not.
+export interface ProbeRun {
+  sudo: boolean;
+  probes: Probe<unknown>[];
+}
+
+// Splits the probes of one fetch into executions (the sudo policy). `sudo`,
+// when given, is what the fetch asks for; otherwise the policy decides.
+export type ProbeRunner = (probes: Probe<unknown>[], sudo?: boolean) => ProbeRun[];
 
 export class FactCache {
   private readonly values = new Map<string, unknown>();
@@ -15,25 +27,22 @@ export class FactCache {
 
   constructor(
     private readonly transport: Transport,
-    private readonly become: () => boolean,
+    private readonly runs: ProbeRunner,
   ) {}
 
   has(key: string): boolean {
     return this.values.has(key);
   }
 
-  // Fetches all missing probes in one remote execution. `become: false` runs
-  // them as the login user, without sudo (for facts that need no root).
-  async prefetch(probes: Probe<unknown>[], opts: { become?: boolean } = {}): Promise<void> {
+  // Fetches all missing probes in one remote execution (two when the sudo
+  // policy splits them). `sudo` asks for the fetch to run so (see ProbeRunner).
+  async prefetch(probes: Probe<unknown>[], opts: { sudo?: boolean } = {}): Promise<void> {
     const seen = new Set<string>();
     const missing = probes.filter((p) => !this.values.has(p.key) && !seen.has(p.key) && seen.add(p.key));
     if (missing.length === 0) return;
-    const become = opts.become ?? (this.become() || missing.some((p) => p.become));
     const run = combine(missing);
-    const apart = run.filter((p) => p.exact && !!p.become !== become);
-    const together = run.filter((p) => !apart.includes(p));
-    const got = together.length ? await runProbes(this.transport, together, become) : new Map<string, unknown>();
-    if (apart.length) for (const [k, v] of await runProbes(this.transport, apart, !become)) got.set(k, v);
+    const got = new Map<string, unknown>();
+    for (const r of this.runs(run, opts.sudo)) for (const [k, v] of await runProbes(this.transport, r.probes, r.sudo)) got.set(k, v);
     for (const probe of run) {
       const value = got.get(probe.key);
       this.values.set(probe.key, value);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FactCache } from '../../src/facts/cache.js';
+import { factSudo } from '../../src/engine/sudo.js';
 import type { Transport } from '../../src/transport/types.js';
 
 // Facts survive a task that ran steps but reported no change (read-only commands).
 describe('FactCache after a task that applied steps', () => {
-  const fresh = () => new FactCache({} as Transport, () => true);
+  const fresh = () => new FactCache({} as Transport, factSudo({ become: true }));
 
   it('keeps the facts read before a task that reported no change', async () => {
     const c = fresh();

@@ -69,7 +69,7 @@ describe('src/ imports', () => {
     expect(g.size).toBeGreaterThan(50);
     expect(g.get('engine/run.ts')).toContain('engine/batches.ts');
     // Type-only imports count.
-    expect(g.get('engine/run.ts')).toContain('transport/types.ts');
+    expect(g.get('engine/host.ts')).toContain('transport/types.ts');
   });
 
   it('has no import cycle, type-only imports included', () => {

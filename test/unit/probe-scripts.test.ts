@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authorizedKeysProbe } from '../../src/facts/authorized-keys.js';
 import { FactCache } from '../../src/facts/cache.js';
+import { factSudo } from '../../src/engine/sudo.js';
 import { commandProbe } from '../../src/facts/command.js';
 import { fileContentProbe, fileProbe } from '../../src/facts/files.js';
 import { unitProbe } from '../../src/facts/units.js';
@@ -33,7 +34,7 @@ function localTransport(env: Record<string, string> = {}): Transport & { runs: {
 }
 
 describe('read-only command probe', () => {
-  const run = async (script: string) => new FactCache(localTransport(), () => false).get(commandProbe(script, false, script));
+  const run = async (script: string) => new FactCache(localTransport(), factSudo({ become: false })).get(commandProbe(script, false, script));
 
   it('keeps stdout, stderr and the exit code apart', async () => {
     const r = await run(`echo out1; echo err1 >&2; printf 'out2'; echo err2 >&2; exit 3`);
@@ -63,7 +64,7 @@ describe('read-only command probe', () => {
 
   it('runs in an execution of its own when the batch runs as the other user', async () => {
     const t = localTransport();
-    const cache = new FactCache(t, () => false);
+    const cache = new FactCache(t, factSudo({ become: false }));
     const asUser = commandProbe('echo user', false, 'echo user');
     const rooted = fileProbe('/etc/hostname');
     await cache.prefetch([rooted, asUser]);
@@ -71,7 +72,7 @@ describe('read-only command probe', () => {
     expect((await cache.get(asUser)).stdout).toBe('user\n');
     // Same kind as the batch: one execution.
     const t2 = localTransport();
-    await new FactCache(t2, () => true).prefetch([fileProbe('/etc/hostname'), commandProbe('echo root', true, 'echo root')]);
+    await new FactCache(t2, factSudo({ become: true })).prefetch([fileProbe('/etc/hostname'), commandProbe('echo root', true, 'echo root')]);
     expect(t2.runs).toHaveLength(1);
   });
 });
@@ -79,11 +80,11 @@ describe('read-only command probe', () => {
 describe('authorized_keys composite probe', () => {
   it('answers the user, folder, file and content probes exactly as they answer alone', async () => {
     const name = spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim();
-    const composite = new FactCache(localTransport(), () => false);
+    const composite = new FactCache(localTransport(), factSudo({ become: false }));
     const v = await composite.get(authorizedKeysProbe(name));
     expect(v.user?.name).toBe(name);
     expect(v.path).toBe(`${v.user!.home.replace(/\/$/, '')}/.ssh/authorized_keys`);
-    const alone = new FactCache(localTransport(), () => false);
+    const alone = new FactCache(localTransport(), factSudo({ become: false }));
     const probes: Probe<unknown>[] = [userProbe(name), fileProbe(v.path!.replace(/\/authorized_keys$/, '')), fileProbe(v.path!), fileContentProbe(v.path!)];
     for (const probe of probes) {
       expect(composite.has(probe.key)).toBe(true);
@@ -93,7 +94,7 @@ describe('authorized_keys composite probe', () => {
 
   it('caches only the user (as absent) for an unknown account', async () => {
     const t = localTransport();
-    const cache = new FactCache(t, () => false);
+    const cache = new FactCache(t, factSudo({ become: false }));
     const v = await cache.get(authorizedKeysProbe('pirun-no-such-user'));
     expect(v).toEqual({ user: null, path: null, dir: null, file: null, content: null });
     expect(await cache.get(userProbe('pirun-no-such-user'))).toBeNull();
@@ -131,7 +132,7 @@ done
 describe('systemd unit probes in one batch', () => {
   it('reads every unit with one systemctl call and answers each unit probe', async () => {
     const fake = fakeSystemctl();
-    const cache = new FactCache(localTransport(fake.env), () => false);
+    const cache = new FactCache(localTransport(fake.env), factSudo({ become: false }));
     await cache.prefetch([unitProbe('ssh.service'), unitProbe('bluetooth.service'), fileProbe('/etc/hostname')]);
     expect(fake.calls()).toHaveLength(1);
     expect(await cache.get(unitProbe('ssh.service'))).toEqual({ name: 'ssh.service', loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' });
@@ -141,7 +142,7 @@ describe('systemd unit probes in one batch', () => {
 
   it('falls back to one call per unit when systemctl refuses a name, and answers the others', async () => {
     const fake = fakeSystemctl();
-    const cache = new FactCache(localTransport(fake.env), () => false);
+    const cache = new FactCache(localTransport(fake.env), factSudo({ become: false }));
     await cache.prefetch([unitProbe('ssh.service'), unitProbe('bad name'), unitProbe('avahi-daemon.socket')]);
     expect(fake.calls()).toHaveLength(4);
     expect((await cache.get(unitProbe('ssh.service')))?.activeState).toBe('active');

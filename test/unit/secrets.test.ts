@@ -11,6 +11,7 @@ import { makeScope } from '../../src/engine/scope.js';
 import { renderString } from '../../src/engine/template.js';
 import { isSecretName, maskText, registerSecretTree, registerSecretValue, registerSecretVars, registerVariable } from '../../src/secrets.js';
 import { FactCache } from '../../src/facts/cache.js';
+import { factSudo } from '../../src/engine/sudo.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
 import { runPirun } from '../support/fleet.js';
 
@@ -181,7 +182,7 @@ describe('facts read for a no_log task', () => {
 
   it('marks the batched execution that reads them secret, and only that one', async () => {
     const { transport, seen } = recording();
-    const cache = new FactCache(transport, () => false);
+    const cache = new FactCache(transport, factSudo({ become: false }));
     await cache.prefetch([probe('content:/etc/a'), probe('content:/etc/b', true)]);
     await cache.prefetch([probe('content:/etc/c')]);
     expect(seen.map((o) => o.secret)).toEqual([true, false]);
@@ -190,7 +191,7 @@ describe('facts read for a no_log task', () => {
 
   it('keeps the mark when probes of one kind are combined', async () => {
     const { transport, seen } = recording();
-    const cache = new FactCache(transport, () => false);
+    const cache = new FactCache(transport, factSudo({ become: false }));
     const batched = (key: string, secret?: boolean) => ({ ...probe(key, secret), batch: { kind: 'k', combine: (m: unknown[]) => ({ key: `all:${m.length}`, script: 'cat /all', parse: (o: string) => o }) } });
     await cache.prefetch([batched('k:1'), batched('k:2', true)]);
     expect(seen.map((o) => o.secret)).toEqual([true]);
