@@ -129,6 +129,11 @@ export class RemoteHost {
     return false;
   }
 
+  // A read-only command that ran as a fact probe is retried (`until`): its probe runs again.
+  retrying(key: string): void {
+    this.cache.forget(key);
+  }
+
   counters(): TransportCounters {
     const c = { ...this.closed };
     if (this.link) addCounters(c, this.link.counters);

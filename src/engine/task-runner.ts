@@ -36,7 +36,7 @@ async function runItem(ctx: HostContext, task: TaskDef, item?: { value: unknown 
       const why = `"until: ${String(condition)}" still false after ${n} attempt${n === 1 ? '' : 's'}`;
       return { ...o, status: 'failed', result: { ...o.result, failed: true }, msg: o.msg ? `${why}; last: ${o.msg}` : why };
     }
-    if (o.ranKey) ctx.cache.forget(o.ranKey);
+    if (o.ranKey) ctx.remote.retrying(o.ranKey);
     await new Promise((res) => setTimeout(res, delayMs));
   }
 }
