@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { getModule, moduleNames } from '../modules/index.js';
 import { TASK_KEYWORDS, taskKeywords } from './playbook-schema.js';
 import type { RoleInstance, TaskDef } from './types.js';
+import { unsupportedFeature } from './unsupported.js';
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 const FREE_FORM = new Set(['command', 'shell']);
@@ -15,6 +16,8 @@ export function parseTask(raw: Record<string, unknown>, where: string, role?: Ro
   const fail = (msg: string): never => {
     throw new ConfigError(`Invalid ${label} in ${where}: ${msg}`, { file: where, task: String(raw.name ?? '') });
   };
+  const unsupported = unsupportedFeature(raw);
+  if (unsupported) fail(unsupported);
   const moduleKeys = Object.keys(raw).filter((k) => !TASK_KEYWORDS.has(k));
   if (moduleKeys.length === 0) fail('no module given');
   if (moduleKeys.length > 1) fail(`more than one module or unknown keyword: ${moduleKeys.map((k) => `"${k}"`).join(', ')}`);

@@ -11,6 +11,7 @@ import { getModule } from '../modules/index.js';
 import type { Module } from '../modules/types.js';
 import type { HostContext } from './context.js';
 import { layers, makeScope, type HostVars } from './scope.js';
+import { isOmit } from './jinja/index.js';
 import { sudo } from './sudo.js';
 import { evaluate, renderDeep, renderString, type Scope } from './template.js';
 import { tracked } from './unknown.js';
@@ -85,7 +86,10 @@ function renderArgs(mod: Module<unknown>, task: TaskDef, scope: Scope): { partia
     const condition = mod.conditionArgs?.includes(k);
     const t = tracked(() => (condition ? (Array.isArray(v) ? v.map((x) => evaluate(x, scope)) : evaluate(v, scope)) : renderDeep(v, scope)));
     t.unknownFrom.forEach((f) => unknownFrom.add(f));
-    if (t.ok && !t.unknownFrom.length) out[k] = t.value;
+    // An argument that renders to `omit` is left out, as in Ansible.
+    if (t.ok && !t.unknownFrom.length) {
+      if (!isOmit(t.value)) out[k] = t.value;
+    }
     else complete = false;
     if (!t.ok && error === undefined) error = t.error;
   }

@@ -2,6 +2,7 @@
 // role defaults < inventory group vars (all, parents, children) < host vars
 // < play vars < role params < task vars < registered results and set_fact
 // < -e extra vars. Values that are templates resolve lazily against the same scope.
+import { dirname, resolve } from 'node:path';
 import type { InventoryHost } from '../config/inventory.js';
 import type { Play, TaskDef } from '../config/types.js';
 import { holdsSecret, registerVariable } from '../secrets.js';
@@ -32,6 +33,9 @@ export function layers(hv: HostVars, task?: TaskDef, extra: Record<string, unkno
     groups: hv.groups,
     hostvars: hv.hostvars,
     ansible_check_mode: hv.check,
+    // Ansible's magic variables for where the play and the role are written (lookups search there).
+    playbook_dir: hv.play.file ? dirname(resolve(hv.play.file)) : process.cwd(),
+    ...(role ? { role_path: role.dir } : {}),
     check_mode: hv.check,
     ...(hv.facts ? { facts: hv.facts } : {}),
     ...hv.play.vars,

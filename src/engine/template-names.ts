@@ -37,6 +37,9 @@ function analyse(source: string): { reads: Set<string>; local: Set<string> } {
         walk(n.args, guarded);
         if ((n.name as Node)?.typename !== 'Symbol') walk(n.name, guarded);
         return;
+      case 'KeywordArgs': // `sort(attribute='name')`: the keys are names, not variables
+        for (const pair of (n.children as Node[]) ?? []) walk(pair.value, guarded);
+        return;
       case 'LookupVal':
         walk(n.target, guarded);
         return;
@@ -68,7 +71,7 @@ function collectLocal(node: unknown, into: Set<string>): void {
   for (const c of (n.children as unknown[]) ?? []) collectLocal(c, into);
 }
 
-const BUILTINS = new Set(['true', 'false', 'none', 'True', 'False', 'None', 'loop', 'range', 'lipsum', 'cycler', 'joiner']);
+const BUILTINS = new Set(['true', 'false', 'none', 'True', 'False', 'None', 'loop', 'range', 'lipsum', 'cycler', 'joiner', 'omit']);
 
 export function undefinedNames(source: string, defined: (name: string) => boolean): string[] {
   const { reads, local } = analyse(source);

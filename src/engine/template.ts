@@ -3,10 +3,10 @@
 // (list, number, bool), as in Ansible.
 import nunjucks from 'nunjucks';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import yaml from 'js-yaml';
+import { installJinja, isOmit } from './jinja/index.js';
+import { unknownName } from './jinja/known.js';
 import { undefinedNames } from './template-names.js';
 import { quote } from '../transport/quote.js';
 
@@ -48,18 +48,13 @@ env.addFilter('mandatory', (v: unknown) => {
 });
 // Shell-quotes a value for a command line (Ansible's `quote`).
 env.addFilter('quote', (v: unknown) => quote(String(v)));
-// lookup('file', path): a controller file's text without trailing whitespace,
-// as in Ansible; `~` is the controller user's home, relative paths start at
-// the working directory.
-env.addGlobal('lookup', (kind: string, path: string) => {
-  if (kind !== 'file') throw new Error(`unknown lookup "${kind}" (known: file)`);
-  const full = resolve(String(path).replace(/^~(?=\/|$)/, homedir()));
-  try {
-    return readFileSync(full, 'utf8').trimEnd();
-  } catch (err) {
-    throw new Error(`lookup('file') cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-});
+// Ansible's filters, tests, lookups and Python methods (engine/jinja/).
+const names = installJinja(env, (text, vars) => renderFile(text, vars));
+export const isKnown = {
+  filter: (n: string) => names.filters.has(n) || n in (env as unknown as { filters: object }).filters,
+  test: (n: string) => names.tests.has(n) || n in (env as unknown as { tests: object }).tests,
+  lookup: (n: string) => names.lookups.has(n),
+};
 
 // nunjucks copies the whole context object at every render (lib.extend in its
 // Context), which would read every variable of a scope, render each lazily
@@ -118,7 +113,7 @@ export function syntaxError(source: unknown, opts: { condition?: boolean; file?:
     if (opts.condition) compile(conditionTemplate(source));
     else compile(inner !== undefined ? `{{ (${inner}) | __capture }}` : source);
     if (inner !== undefined) compile(source);
-    return undefined;
+    return unknownName(opts.condition ? conditionTemplate(source) : source, isKnown);
   } catch (err) {
     const msg = (err as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim();
     return opts.condition || inner !== undefined ? msg.replace(/^\[Line \d+, Column \d+\]\s*/, '') : msg;
@@ -159,9 +154,10 @@ export function renderString(source: string, scope: Scope): unknown {
 // Renders every string inside a value (args objects, lists).
 export function renderDeep(value: unknown, scope: Scope): unknown {
   if (typeof value === 'string') return renderString(value, scope);
-  if (Array.isArray(value)) return value.map((v) => renderDeep(v, scope));
+  // A value that renders to `omit` is dropped, as in Ansible.
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, scope)).filter((v) => !isOmit(v));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)] as const).filter(([, v]) => !isOmit(v)));
   }
   return value;
 }

@@ -30,7 +30,7 @@ describe("lookup('file')", () => {
   });
 
   it('refuses unknown lookups', () => {
-    expect(() => renderString(`{{ lookup('pipe', 'id') }}`, {})).toThrow(/unknown lookup "pipe"/);
+    expect(() => renderString(`{{ lookup('nope', 'id') }}`, {})).toThrow(/unknown lookup "nope"/);
   });
 });
 
