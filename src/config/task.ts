@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { getModule, moduleNames } from '../modules/index.js';
 import { TASK_KEYWORDS, taskKeywords } from './playbook-schema.js';
 import type { RoleInstance, TaskDef } from './types.js';
-import { unsupportedFeature } from './unsupported.js';
+import { renameAliases, unsupportedFeature } from './spellings.js';
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 const FREE_FORM = new Set(['command', 'shell']);
@@ -35,6 +35,7 @@ export function parseTask(raw: Record<string, unknown>, where: string, role?: Ro
   raw = { ...raw, ...keywords };
   let args = raw[moduleKeys[0]] ?? {};
   if (typeof args === 'string' && FREE_FORM.has(moduleName)) args = { cmd: args };
+  args = renameAliases(moduleName, mod!.aliases, args, fail) as typeof args;
   checkArgs(moduleName, mod!.args, args, fail);
   if (raw.until === undefined && (raw.retries !== undefined || raw.delay !== undefined)) fail('retries and delay need until (the condition to retry for)');
   const name = typeof raw.name === 'string' ? raw.name : `${moduleName}`;

@@ -26,6 +26,7 @@ type Args = z.output<typeof args>;
 
 export default defineModule({
   name: 'file',
+  aliases: { dest: 'path', name: 'path' },
   description: 'Manage files, directories and symlinks: kind, mode and owner',
   args,
   probes: (a) => [fileProbe(a.path), ...(a.state === 'link' && a.src ? [fileProbe(linkTarget(a.path, a.src))] : [])],

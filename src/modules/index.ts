@@ -11,6 +11,11 @@ import systemd from './systemd.js';
 import ufw from './ufw.js';
 import template from './template.js';
 import type { Module } from './types.js';
+import blockinfile from './blockinfile.js';
+import { getent, packageFacts, serviceFacts, stat } from './info.js';
+import modprobe from './modprobe.js';
+import packageModule from './package.js';
+import replace from './replace.js';
 import user from './user.js';
 import wireguard from './wireguard.js';
 
@@ -27,6 +32,8 @@ registerModule(ufw, 'community.general.ufw');
 registerModule(wireguard);
 registerModule(waitForConnection);
 registerModule(rebootModule);
+[packageModule, replace, blockinfile, stat, packageFacts, serviceFacts, getent].forEach((m) => registerModule(m));
+registerModule(modprobe, 'community.general.modprobe');
 
 export function getModule(name: string): Module<any> | undefined {
   return registry.get(name);

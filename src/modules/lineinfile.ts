@@ -46,6 +46,7 @@ function argumentProblem(a: Args): string | undefined {
 
 export default defineModule({
   name: 'lineinfile',
+  aliases: { dest: 'path', destfile: 'path', name: 'path' },
   description: 'Ensure a line is present in or absent from a file',
   args,
   probes: (a) => [fileProbe(a.path), fileContentProbe(a.path), ...(a.create ? [fileProbe(dirname(a.path))] : [])],

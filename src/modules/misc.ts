@@ -27,6 +27,7 @@ export const setFact = defineModule({
 
 export const assertModule = defineModule({
   name: 'assert',
+  aliases: { msg: 'fail_msg' },
   description: 'Fail unless every condition holds',
   conditionArgs: ['that'],
   args: z.strictObject({

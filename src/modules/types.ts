@@ -189,6 +189,8 @@ export interface Module<A = unknown> {
   name: string;
   description: string;
   args: z.ZodType<A>;
+  // Ansible's other names for arguments (`dest` for `path`): renamed when the task loads.
+  aliases?: Record<string, string>;
   // Arguments that are Jinja conditions (like `when`): the engine evaluates them to booleans.
   conditionArgs?: string[];
   // Facts the module will read, so the engine can batch several tasks' probes into one execution.

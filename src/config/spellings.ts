@@ -1,5 +1,6 @@
-// Things Ansible playbooks use that pirun deliberately does not do: the task
-// fails to load with one line naming the feature, before any host is touched.
+// Ansible spellings at load time: things playbooks use that pirun deliberately
+// does not do (the task fails to load with one line naming the feature, before
+// any host is touched), and modules' argument aliases.
 
 // Task keywords pirun does not run.
 const KEYWORDS: Record<string, string> = {
@@ -17,4 +18,17 @@ export function unsupportedFeature(raw: Record<string, unknown>): string | undef
     if (OTHER_PACKAGE_MANAGERS.includes(name)) return `module "${key}" is not supported: pirun manages Debian hosts (use apt or package)`;
   }
   return undefined;
+}
+
+// Ansible's other spellings of a module's arguments (`dest:` for `path:`)
+// become the module's own name; giving both is a mistake.
+export function renameAliases(module: string, aliases: Record<string, string> | undefined, args: unknown, fail: (m: string) => never): unknown {
+  if (!aliases || !args || typeof args !== 'object' || Array.isArray(args)) return args;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    const name = aliases[k] ?? k;
+    if (name in out) fail(`module "${module}": "${k}" and "${Object.keys(args).find((o) => (aliases[o] ?? o) === name && o !== k)}" are the same argument; give one`);
+    out[name] = v;
+  }
+  return out;
 }
