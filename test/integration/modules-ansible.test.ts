@@ -27,8 +27,8 @@ interface Run {
 
 async function play(tasks: string, extra: string[] = [], handlers = ''): Promise<Run> {
   const pb = join(dir, `play-${++plays}.yaml`);
-  const h = handlers ? `  handlers:\n${handlers.replace(/^/gm, '    ')}\n` : '';
-  writeFileSync(pb, `- name: ansible modules\n  hosts: all\n  become: true\n  vars:\n    app_dir: /etc/pirun-ans\n    limits: { nofile: 1024 }\n  tasks:\n${tasks.replace(/^/gm, '    ')}\n${h}`);
+  const hs = handlers ? `  handlers:\n${handlers.replace(/^/gm, '    ')}\n` : '';
+  writeFileSync(pb, `- name: ansible modules\n  hosts: all\n  become: true\n  vars:\n    app_dir: /etc/pirun-ans\n    limits: { nofile: 1024 }\n  tasks:\n${tasks.replace(/^/gm, '    ')}\n${hs}`);
   const r = await runPirun([pb, '-i', inv, '--known-hosts', fleet.knownHostsFile, '--accept-new-host-keys', '--json', '-', ...extra]);
   let report: { hosts: Record<string, { changed: number; tasks: TaskRow[] }> };
   try {
