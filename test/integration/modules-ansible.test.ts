@@ -150,7 +150,7 @@ describe('Ansible modules on a real host', () => {
 - assert: { that: "stamp.stdout == 'stamped'", msg: the handler did not run at flush_handlers }
 `;
     const handlers = '- name: stamp\n  copy: { dest: /etc/pirun-ans/stamp, content: "stamped\\n" }\n';
-    await sh('rm -f /etc/pirun-ans/stamp /etc/pirun-ans/flush.conf');
+    await sh('mkdir -p /etc/pirun-ans && rm -f /etc/pirun-ans/stamp /etc/pirun-ans/flush.conf');
     const r = await play(tasks, [], handlers);
     expect(r.code, explain(r)).toBe(0);
     expect(statuses(r), explain(r)).toEqual(['marker: changed', 'stamp: changed', 'handler ran before this task: ok', 'assert: ok']);
