@@ -2,8 +2,9 @@
 import type { Inventory, InventoryHost } from '../config/inventory.js';
 import type { Playbook } from '../config/types.js';
 import type { FactCache } from '../facts/cache.js';
+import type { Change } from '../modules/types.js';
 import type { Transport } from '../transport/types.js';
-import type { EngineBus, TaskResult } from './events.js';
+import type { EngineBus, TaskResult, TaskStatus } from './events.js';
 import type { Connect, RemoteHost } from './host.js';
 import type { HostVars } from './scope.js';
 
@@ -18,6 +19,26 @@ export interface RunOptions {
   forceHandlers?: boolean;
   // Set on the first Ctrl-C: start nothing new.
   stopping: () => boolean;
+  // Hears the plan as data (--plan-out, apply): every fact observed and every task's changes.
+  recorder?: PlanRecorder;
+}
+
+// One task's planned (or applied) changes on one host, unmasked: the CLI's plan file masks them.
+export interface PlannedTask {
+  play: string;
+  role?: string;
+  task: string;
+  handler?: boolean;
+  status: TaskStatus;
+  msg?: string;
+  noLog?: boolean;
+  changes: Change[];
+}
+
+export interface PlanRecorder {
+  // A fact read from the host (never a check-mode prediction).
+  fact(host: string, key: string, value: unknown): void;
+  task(host: string, t: PlannedTask): void;
 }
 
 export interface HostContext {
@@ -63,6 +84,8 @@ export interface EngineInput {
   playbook: Playbook;
   inventory: Inventory;
   limit?: string;
+  // Only these hosts (pirun apply: the hosts whose plan still holds).
+  only?: ReadonlySet<string>;
   serial?: (number | string)[];
   options: RunOptions;
   bus: EngineBus;

@@ -27,7 +27,8 @@ export class RemoteHost {
     readonly host: InventoryHost,
     private readonly connect: Connect,
     // A health gate's session runs on one fresh login and never replaces it.
-    private readonly opts: { link?: Transport } = {},
+    // observe: hears every fact read from the host (saved plans fingerprint them).
+    private readonly opts: { link?: Transport; observe?: (key: string, value: unknown) => void } = {},
   ) {
     this.link = opts.link;
   }
@@ -145,7 +146,7 @@ export class RemoteHost {
   }
 
   private newCache(): FactCache {
-    return new FactCache(this.transport, factSudo(this.play));
+    return new FactCache(this.transport, factSudo(this.play), this.opts.observe);
   }
 }
 

@@ -60,7 +60,7 @@ export async function planTask(ctx: HostContext, r: ResolvedTask): Promise<Plann
 // In check mode nothing is applied; later tasks plan against what the change would leave.
 export function recordPredictions(ctx: HostContext, changes: Change[]): void {
   for (const c of changes) {
-    for (const p of c.predicts ?? []) ctx.cache.predict(p.probe.key, p.value);
+    for (const p of c.predicts ?? []) ctx.cache.predict(p.key, p.value);
     for (const pkg of c.installs ?? []) ctx.pendingPackages.add(pkg);
   }
 }

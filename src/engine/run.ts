@@ -28,10 +28,12 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
   const { inventory, options, bus } = input;
   const limited = input.limit ? new Set(selectHosts(inventory, input.limit, { what: '--limit' }).map((h) => h.name)) : undefined;
   const states = new Map<string, HostState>();
+  // Saved plans fingerprint every fact read from a host.
+  const observer = (host: string) => (options.recorder ? (key: string, value: unknown) => options.recorder!.fact(host, key, value) : undefined);
   const state = (name: string) => {
     let s = states.get(name);
     if (!s) {
-      s = { remote: new RemoteHost(inventory.hosts.get(name)!, input.connect), registered: {}, results: [], failed: false, unreachable: false, touched: false };
+      s = { remote: new RemoteHost(inventory.hosts.get(name)!, input.connect, { observe: observer(name) }), registered: {}, results: [], failed: false, unreachable: false, touched: false };
       states.set(name, s);
     }
     return s;
@@ -44,7 +46,7 @@ export async function runPlaybook(input: EngineInput): Promise<RunReport> {
 
   try {
     for (const play of input.playbook.plays) {
-      const hosts = selectHosts(inventory, play.hosts, { what: `play "${play.name}" hosts` }).filter((h) => !limited || limited.has(h.name));
+      const hosts = selectHosts(inventory, play.hosts, { what: `play "${play.name}" hosts` }).filter((h) => (!limited || limited.has(h.name)) && (!input.only || input.only.has(h.name)));
       for (const h of hosts) state(h.name);
       const live = hosts.filter((h) => !state(h.name).failed && !state(h.name).unreachable);
       bus.emit('play:start', { play: play.name, hosts: live.map((h) => h.name) });

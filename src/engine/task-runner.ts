@@ -4,6 +4,7 @@
 // the outcome (record.ts): register, changed_when / failed_when, until, notify.
 import type { TaskDef } from '../config/types.js';
 import { errorMessage, UnreachableError } from '../errors.js';
+import type { Change } from '../modules/types.js';
 import { registerSecretTree, registerSecretVars } from '../secrets.js';
 import type { ExecResult } from '../transport/types.js';
 import { applyChanges } from './apply.js';
@@ -81,6 +82,7 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: RunTaskOpti
   ctx.bus.emit('task:start', { host: base.host, play: base.play, role: base.role, task: base.task, noLog: task.noLog || undefined });
   let status: TaskStatus = 'skipped';
   let changes: ChangeReport[] = [];
+  let planned: Change[] = [];
   let msg: string | undefined;
   const registered = ctx.hv.registered;
   let warnings: string[] = [];
@@ -98,7 +100,8 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: RunTaskOpti
     }
     const looped = loop.items !== undefined;
     status = loopStatus(outcomes, looped);
-    changes = outcomes.flatMap((o) => o.changes.map((c) => ({ summary: c.summary, diff: c.diff })));
+    planned = outcomes.flatMap((o) => o.changes);
+    changes = planned.map((c) => ({ summary: c.summary, diff: c.diff }));
     msg = outcomes.map((o) => o.msg).filter(Boolean).join('; ') || undefined;
     warnings = outcomes.flatMap((o) => o.warnings ?? []);
     if (task.register) {
@@ -124,6 +127,7 @@ export async function runTask(ctx: HostContext, task: TaskDef, opts: RunTaskOpti
   if (status === 'failed' && task.ignoreErrors) result.ignored = true;
   if (task.noLog) result.noLog = true;
   ctx.results.push(result);
+  ctx.options.recorder?.task(ctx.host.name, { play: base.play, role: base.role, task: base.task, handler: base.handler, status, msg, noLog: task.noLog || undefined, changes: status === 'changed' || status === 'unknown' ? planned : [] });
   ctx.bus.emit('task:end', result);
   return result;
 }

@@ -28,6 +28,8 @@ export class FactCache {
   constructor(
     private readonly transport: Transport,
     private readonly runs: ProbeRunner,
+    // Hears every value read from the host (saved plans fingerprint them); never a prediction.
+    private readonly observe?: (key: string, value: unknown) => void,
   ) {}
 
   has(key: string): boolean {
@@ -46,8 +48,13 @@ export class FactCache {
     for (const probe of run) {
       const value = got.get(probe.key);
       this.values.set(probe.key, value);
+      this.observe?.(probe.key, value);
       // A composite probe also answers the simpler probes it read on the way.
-      for (const [p, v] of probe.also?.(value) ?? []) if (!this.values.has(p.key)) this.values.set(p.key, v);
+      for (const [p, v] of probe.also?.(value) ?? []) {
+        if (this.values.has(p.key)) continue;
+        this.values.set(p.key, v);
+        this.observe?.(p.key, v);
+      }
     }
   }
 

@@ -57,7 +57,7 @@ export default defineModule({
     for (const c of fileChanges) {
       if (!c.steps.some((s) => s.kind === 'write')) continue;
       c.summary = `${path}: ${describe(edited)}`;
-      c.predicts = [...(c.predicts ?? []), { probe: fileContentProbe(path), value: content }];
+      c.predicts = [...(c.predicts ?? []), { key: fileContentProbe(path).key, value: content }];
     }
     return { changes: [...changes, ...fileChanges] };
   },

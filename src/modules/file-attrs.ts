@@ -65,6 +65,6 @@ export function attributeChanges(path: string, current: FileFact, o: { want: Att
 }
 
 // The predicts entry for one file fact.
-export function predictFile(probe: Probe<FileFact | null>): (fact: FileFact | null) => { probe: Probe<unknown>; value: unknown }[] {
-  return (fact) => [{ probe: probe as Probe<unknown>, value: fact }];
+export function predictFile(probe: Probe<FileFact | null>): (fact: FileFact | null) => { key: string; value: unknown }[] {
+  return (fact) => [{ key: probe.key, value: fact }];
 }

@@ -37,8 +37,8 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
     sha256: digest,
   };
   const predicts = [
-    { probe, value: predicted },
-    { probe: fileContentProbe(spec.dest), value: spec.content },
+    { key: probe.key, value: predicted },
+    { key: fileContentProbe(spec.dest).key, value: spec.content },
   ];
   if (!current || current.sha256 !== digest) {
     const step: WriteStep = { kind: 'write', path: spec.dest, content: spec.content, mode, owner: spec.owner, group: spec.group, validate: spec.validate, backup: spec.backup, secret: spec.secret };

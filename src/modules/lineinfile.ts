@@ -89,7 +89,7 @@ async function planEdit(a: Args, ctx: PlanContext, edit: { path: string; exists:
   const write = changes.find((c) => c.steps.some((s) => s.kind === 'write'));
   if (write) {
     write.summary = edit.exists ? `${edit.msg || 'rewrite'} in ${path}` : `create ${path} with the line`;
-    write.predicts = [...(write.predicts ?? []), { probe: fileContentProbe(path), value: content }];
+    write.predicts = [...(write.predicts ?? []), { key: fileContentProbe(path).key, value: content }];
     if (!edit.exists && !(await ctx.fact(fileProbe(dirname(path))))) write.steps.unshift({ kind: 'exec', script: sh`mkdir -p -- ${dirname(path)}` });
   }
   return { changes, msg: edit.msg || undefined };

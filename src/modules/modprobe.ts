@@ -27,10 +27,10 @@ export default defineModule({
     const changes: Change[] = [];
     const params = a.params.trim() ? a.params.trim().split(/\s+/) : [];
     if (a.state === 'present' && !loaded) {
-      changes.push({ summary: `load kernel module ${a.name}`, op: 'kmod.load', risk: 'none', steps: [{ kind: 'exec', script: sh`modprobe -- ${a.name} ${params}` }], predicts: [{ probe: kernelModuleProbe(a.name), value: true }] });
+      changes.push({ summary: `load kernel module ${a.name}`, op: 'kmod.load', risk: 'none', steps: [{ kind: 'exec', script: sh`modprobe -- ${a.name} ${params}` }], predicts: [{ key: kernelModuleProbe(a.name).key, value: true }] });
     }
     if (a.state === 'absent' && loaded) {
-      changes.push({ summary: `unload kernel module ${a.name}`, op: 'kmod.unload', risk: 'none', steps: [{ kind: 'exec', script: sh`modprobe -r -- ${a.name}` }], predicts: [{ probe: kernelModuleProbe(a.name), value: false }] });
+      changes.push({ summary: `unload kernel module ${a.name}`, op: 'kmod.unload', risk: 'none', steps: [{ kind: 'exec', script: sh`modprobe -r -- ${a.name}` }], predicts: [{ key: kernelModuleProbe(a.name).key, value: false }] });
     }
     if (a.persistent === 'present' && a.state === 'present') {
       changes.push(...(await planFile({ dest: loadFile(a.name), content: Buffer.from(`${a.name}\n`) }, ctx)));
@@ -39,7 +39,7 @@ export default defineModule({
     if (a.persistent === 'absent' || (a.persistent === 'present' && a.state === 'absent')) {
       for (const path of [loadFile(a.name), optionsFile(a.name)]) {
         if (await ctx.fact(fileProbe(path))) {
-          changes.push({ summary: `remove ${path}`, op: 'file.remove', risk: 'none', steps: [{ kind: 'exec', script: sh`rm -f -- ${path}`, actsOn: path }], predicts: [{ probe: fileProbe(path), value: null }, { probe: fileContentProbe(path), value: null }] });
+          changes.push({ summary: `remove ${path}`, op: 'file.remove', risk: 'none', steps: [{ kind: 'exec', script: sh`rm -f -- ${path}`, actsOn: path }], predicts: [{ key: fileProbe(path).key, value: null }, { key: fileContentProbe(path).key, value: null }] });
         }
       }
     }

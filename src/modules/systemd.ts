@@ -109,7 +109,7 @@ function planUnit(a: Args, { name, given, observed }: { name: string; given: str
   const step = (summary: string, script: string, next: Partial<UnitFact>, op: string) => {
     Object.assign(unit, next);
     const value = { ...unit };
-    changes.push({ summary, op, risk: 'service', target: { unit: name }, steps: [{ kind: 'exec', script }], predicts: keys.map((k) => ({ probe: unitProbe(k), value: { ...value, name: k } })) });
+    changes.push({ summary, op, risk: 'service', target: { unit: name }, steps: [{ kind: 'exec', script }], predicts: keys.map((k) => ({ key: unitProbe(k).key, value: { ...value, name: k } })) });
   };
   if (a.masked === true && !isMasked(unit)) step(`mask ${name}`, sh`systemctl mask -- ${name}`, { loadState: 'masked', unitFileState: 'masked' }, 'systemd.mask');
   if (a.masked === false && isMasked(unit)) step(`unmask ${name}`, sh`systemctl unmask -- ${name}`, { loadState: 'loaded', unitFileState: 'disabled' }, 'systemd.unmask');

@@ -154,7 +154,7 @@ export interface Change {
   // An explicit guard (copy/template `guard:`), used instead of the engine's own.
   guard?: AccessGuard;
   // Facts as they will be after this change, recorded in check mode so later tasks plan against them.
-  predicts?: { probe: Probe<unknown>; value: unknown }[];
+  predicts?: { key: string; value: unknown }[];
   // Packages this change installs (so check mode knows their units and files will exist).
   installs?: string[];
 }

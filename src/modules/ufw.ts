@@ -180,7 +180,7 @@ async function planUfw(a: Args, { wanted, current, ctx }: { wanted: WantedRule[]
   for (const c of changes) {
     c.risk = filtering && cutting.has(c) ? 'access' : 'none';
     if (c.risk === 'access') c.target = { port: conn.port };
-    c.predicts = [{ probe: ufwProbe, value: state }];
+    c.predicts = [{ key: ufwProbe.key, value: state }];
   }
   return { changes, warnings };
 }

@@ -16,7 +16,7 @@ const NO_HOME = '/nonexistent';
 export async function modifyChanges(a: UserArgs, ctx: PlanContext, { current: cur }: { current: UserFact }): Promise<Change[]> {
   const changes: Change[] = [];
   let after: UserFact = { ...cur };
-  const predict = (): Change['predicts'] => [{ probe: userProbe(cur.name), value: after }];
+  const predict = (): Change['predicts'] => [{ key: userProbe(cur.name).key, value: after }];
   const usermod: Usermod = (summary, { opts, patch, op }) => {
     after = { ...after, ...patch };
     changes.push({ summary, op, target: { user: cur.name }, steps: [{ kind: 'exec', script: sh`usermod ${opts} -- ${cur.name}` }], predicts: predict() });

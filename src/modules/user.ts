@@ -63,7 +63,7 @@ function createChange(a: UserArgs): Change {
     passwordLocked: true,
     hasPassword: false,
   };
-  const predicts: Change['predicts'] = [{ probe: userProbe(a.name), value: fact }];
+  const predicts: Change['predicts'] = [{ key: userProbe(a.name).key, value: fact }];
   if (a.create_home) predicts.push(...predictFile(fileProbe(home))({ type: 'directory', mode: '0755', owner: a.name, group, size: 0 }));
   return { summary: `create user ${a.name}`, op: 'user.create', target: { user: a.name }, steps: [{ kind: 'exec', script: sh`useradd ${opts} -- ${a.name}` }], predicts };
 }
@@ -73,7 +73,7 @@ function planAbsent(a: UserArgs, ctx: PlanContext, { current }: { current: UserF
   if (!current) return { changes: [] };
   if (a.name === ctx.host.user) return { changes: [], failed: `Refusing to remove user "${a.name}": pirun logs in with this account` };
   const opts = [...(a.remove ? ['-r'] : []), ...(a.force ? ['-f'] : [])];
-  const predicts: Change['predicts'] = [{ probe: userProbe(a.name), value: null }];
+  const predicts: Change['predicts'] = [{ key: userProbe(a.name).key, value: null }];
   if (a.remove) predicts.push(...predictFile(fileProbe(current.home))(null));
   return { changes: [{ summary: `remove user ${a.name}${a.remove ? ' and its home' : ''}`, op: 'user.remove', target: { user: a.name }, steps: [{ kind: 'exec', script: sh`userdel ${[...opts, '--', a.name]}` }], predicts }] };
 }

@@ -68,7 +68,7 @@ function planUnit(iface: string, unit: UnitFact, rewritten: boolean): Change[] {
   const name = unit.name;
   const enabled = ENABLED.has(unit.unitFileState);
   const state: UnitFact = { ...unit, unitFileState: 'enabled', activeState: 'active' };
-  const predicts = [{ probe: unitProbe(name), value: state }];
+  const predicts = [{ key: unitProbe(name).key, value: state }];
   const changes: Change[] = [];
   const guard = (restore: string): AccessGuard => ({ files: [`/etc/wireguard/${iface}.conf`], restore, risk: `WireGuard "${iface}" could route pirun's connection into the tunnel` });
   if (!enabled) changes.push({ summary: `enable ${name}`, op: 'wireguard.enable', risk: 'service', target: { unit: name }, steps: [{ kind: 'exec', script: sh`systemctl enable -- ${name}` }], predicts });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/options.js';
+import { buildApplyProgram, buildProgram } from '../../src/cli/options.js';
 
 const root = join(import.meta.dirname, '../..');
 const help = buildProgram().helpInformation();
@@ -15,6 +15,14 @@ describe('help and README', () => {
     expect(flags.length).toBeGreaterThan(15);
     const missing = flags.filter((f) => !readme.includes('`' + f) && !readme.includes(', ' + f));
     expect(missing).toEqual([]);
+  });
+
+  it('README documents every long flag of pirun apply --help, and names the plan commands', () => {
+    const flags = [...new Set(buildApplyProgram().helpInformation().match(/--[a-z][a-z-]+/g) ?? [])];
+    expect(flags).toContain('--all-or-nothing');
+    expect(flags.filter((f) => !readme.includes('`' + f) && !readme.includes(', ' + f))).toEqual([]);
+    expect(readme).toContain('pirun apply PLAN -i INVENTORY');
+    expect(readme).toContain('pirun show PLAN');
   });
 
   it('--help names &group for --limit and every exit code', () => {

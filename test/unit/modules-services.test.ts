@@ -123,7 +123,7 @@ describe('systemd', () => {
 
   it('predicts the unit under the name as given and as normalised', async () => {
     const plan = await planWith(systemd, { name: 'avahi-daemon', state: 'stopped' }, { [AVAHI]: unit('avahi-daemon.service', 'active', 'enabled') });
-    const keys = plan.changes[0].predicts?.map((p) => p.probe.key);
+    const keys = plan.changes[0].predicts?.map((p) => p.key);
     expect(keys).toEqual(['unit:avahi-daemon.service', 'unit:avahi-daemon']);
     expect(plan.changes[0].predicts?.[0].value).toMatchObject({ activeState: 'inactive', unitFileState: 'enabled' });
   });

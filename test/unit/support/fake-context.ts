@@ -83,6 +83,6 @@ export function written(changes: Change[], path: string): string | undefined {
 // The value a plan predicts for a probe key (the last change's word wins, as in the engine).
 export function predicted(changes: Change[], key: string): unknown {
   let value: unknown = undefined;
-  for (const c of changes) for (const p of c.predicts ?? []) if (p.probe.key === key) value = p.value;
+  for (const c of changes) for (const p of c.predicts ?? []) if (p.key === key) value = p.value;
   return value;
 }

@@ -25,11 +25,19 @@ export interface PlanFixture {
   };
 }
 
+// Paths to any function inside a plan: a plan is plain data, never closures.
+export function functionsIn(value: unknown, path = 'plan'): string[] {
+  if (typeof value === 'function') return [path];
+  if (!value || typeof value !== 'object' || Buffer.isBuffer(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) => functionsIn(v, `${path}.${k}`));
+}
+
 export function runPlanFixtures(mod: Module<any>, fixtures: PlanFixture[]): void {
   for (const f of fixtures) {
     it(f.name, async () => {
       const args = mod.args.parse(f.args);
       const plan = await mod.plan(args, fakeContext(f.given));
+      expect(functionsIn(plan)).toEqual([]);
       const e = f.expect;
       if (e.failed) {
         expect(plan.failed).toMatch(e.failed);
