@@ -6,12 +6,31 @@
 # Debian's packages through debootstrap and `docker import`. The image is
 # cached by a tag derived from this script, so a rebuild happens only when it
 # changes.
+#
+# Usage: build-test-image.sh [--arch amd64|arm64|armhf] [--tag]
+# arm64 and armhf are Raspberry Pi OS's two architectures; they are built and
+# run through qemu-user-static (scripts/ensure-binfmt.sh sets it up).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 say() { echo "[pirun setup] $*" >&2; }
-tag="pirun-test-debian:$(sha256sum "$0" | cut -c1-12)"
-if [ "${1:-}" = "--tag" ]; then echo "$tag"; exit 0; fi
+arch=amd64
+print_tag=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --arch) arch=${2:-}; shift 2 ;;
+    --tag) print_tag=1; shift ;;
+    *) say "Cannot build the test image: unknown argument \"$1\" (expected --arch amd64|arm64|armhf, --tag)"; exit 1 ;;
+  esac
+done
+case "$arch" in
+  amd64) suffix= ;;
+  arm64|armhf) suffix="-$arch" ;;
+  *) say "Cannot build the test image: unknown architecture \"$arch\" (expected amd64, arm64 or armhf)"; exit 1 ;;
+esac
+tag="pirun-test-debian$suffix:$(cat "$0" "$here/image/setup-in-rootfs.sh" | sha256sum | cut -c1-12)"
+if [ "$print_tag" = 1 ]; then echo "$tag"; exit 0; fi
 if docker image inspect "$tag" >/dev/null 2>&1; then exit 0; fi
+if [ "$arch" != amd64 ]; then bash "$here/ensure-binfmt.sh"; fi
 
 if ! command -v debootstrap >/dev/null 2>&1; then
   say "installing debootstrap"
@@ -26,11 +45,16 @@ mirror=${mirror:-${PIRUN_DEBIAN_MIRROR:-}}
 security=${mirror%/debian*}/debian-security
 
 root=$(mktemp -d /tmp/pirun-rootfs.XXXXXX)
+log=/tmp/pirun-debootstrap-$arch.log
 trap 'rm -rf "$root"' EXIT
-say "building test image $tag with debootstrap (about two minutes)"
-debootstrap --variant=minbase \
+if [ "$arch" = amd64 ]; then
+  say "building test image $tag with debootstrap (about two minutes)"
+else
+  say "building emulated $arch test image $tag with debootstrap (10 to 20 minutes under qemu)"
+fi
+debootstrap --variant=minbase --arch="$arch" \
   --include=systemd,systemd-sysv,dbus,openssh-server,sudo,iproute2,procps,iputils-ping,avahi-daemon,triggerhappy,apt-utils,ca-certificates,netcat-openbsd \
-  bookworm "$root" "$mirror" >/tmp/pirun-debootstrap.log 2>&1 || { say "debootstrap failed: see /tmp/pirun-debootstrap.log"; exit 1; }
+  bookworm "$root" "$mirror" >$log 2>&1 || { say "debootstrap failed: see $log"; exit 1; }
 
 cat >"$root/etc/apt/sources.list" <<SRC
 deb $mirror bookworm main
@@ -38,7 +62,7 @@ deb $mirror bookworm-updates main
 deb $security bookworm-security main
 SRC
 cp "$here/image/setup-in-rootfs.sh" "$root/tmp/setup.sh"
-chroot "$root" /bin/bash /tmp/setup.sh >>/tmp/pirun-debootstrap.log 2>&1 || { say "image setup failed: see /tmp/pirun-debootstrap.log"; exit 1; }
+chroot "$root" /bin/bash /tmp/setup.sh >>$log 2>&1 || { say "image setup failed: see $log"; exit 1; }
 rm -f "$root/tmp/setup.sh"
 tar -C "$root" -c . | docker import -c 'CMD ["/lib/systemd/systemd"]' - "$tag" >/dev/null
 say "built $tag"

@@ -62,17 +62,31 @@ function prepareDocker() {
   if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0) {
     fail('Cannot reach the Docker engine after scripts/ensure-docker.sh: "docker info" fails');
   }
+  // arm64/armhf programs run through qemu-user-static; the registration is lost on reboot.
+  const binfmt = run('bash', ['scripts/ensure-binfmt.sh']);
+  if (binfmt.code !== 0) fail(`Cannot set up ARM emulation: scripts/ensure-binfmt.sh failed (exit ${binfmt.code})`);
+  return {
+    PIRUN_TEST_IMAGE: buildImage('amd64'),
+    // Emulated Raspberry Pi OS hosts (arm64 and armhf) for test/integration/arm.test.ts.
+    PIRUN_TEST_IMAGE_ARM64: buildImage('arm64'),
+    PIRUN_TEST_IMAGE_ARMHF: buildImage('armhf'),
+  };
+}
+
+// Builds (once, cached by tag) the test image of one architecture; returns its tag.
+function buildImage(arch) {
+  const script = ['scripts/build-test-image.sh', '--arch', arch];
   // A lock keeps two test runs from debootstrapping the same image at once.
   const build = existsSync('/usr/bin/flock')
-    ? run('flock', ['/tmp/pirun-build-test-image.lock', 'bash', 'scripts/build-test-image.sh'])
-    : run('bash', ['scripts/build-test-image.sh']);
-  if (build.code !== 0) fail(`Cannot build the test image: scripts/build-test-image.sh failed (exit ${build.code})`);
-  const tag = spawnSync('bash', ['scripts/build-test-image.sh', '--tag'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-  if (!tag) fail('Cannot read the test image tag: "scripts/build-test-image.sh --tag" printed nothing');
+    ? run('flock', [`/tmp/pirun-build-test-image-${arch}.lock`, 'bash', ...script])
+    : run('bash', script);
+  if (build.code !== 0) fail(`Cannot build the ${arch} test image: scripts/build-test-image.sh --arch ${arch} failed (exit ${build.code})`);
+  const tag = spawnSync('bash', [...script, '--tag'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+  if (!tag) fail(`Cannot read the ${arch} test image tag: "scripts/build-test-image.sh --arch ${arch} --tag" printed nothing`);
   if (spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status !== 0) {
     fail(`Cannot find the test image "${tag}" after building it`);
   }
-  console.error(`[pirun test] using test image ${tag}`);
+  console.error(`[pirun test] using ${arch} test image ${tag}`);
   return tag;
 }
 
@@ -90,7 +104,7 @@ const env = { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINE
 if (needsAnsible(args)) prepareAnsible();
 const docker = needsDocker(args);
 if (docker) {
-  env.PIRUN_TEST_IMAGE = prepareDocker();
+  Object.assign(env, prepareDocker());
   env.PIRUN_TEST_RUN_ID = process.env.PIRUN_TEST_RUN_ID || randomBytes(6).toString('hex');
 }
 

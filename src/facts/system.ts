@@ -20,7 +20,9 @@ export const systemProbe: Probe<SystemFacts> = {
     `. /etc/os-release 2>/dev/null`,
     `printf 'id=%s\\nversion_id=%s\\ncodename=%s\\npretty=%s\\n' "$ID" "$VERSION_ID" "$VERSION_CODENAME" "$PRETTY_NAME"`,
     `printf 'arch=%s\\ndpkg_arch=%s\\nhostname=%s\\n' "$(uname -m)" "$(dpkg --print-architecture 2>/dev/null)" "$(hostname)"`,
-    `printf 'model=%s\\n' "$(tr -d '\\0' </proc/device-tree/model 2>/dev/null)"`,
+    // The Pi's model from the device tree: /proc/device-tree links to the
+    // firmware's copy, which some kernels and containers only show under /sys.
+    `printf 'model=%s\\n' "$(tr -d '\\0' </proc/device-tree/model 2>/dev/null || tr -d '\\0' </sys/firmware/devicetree/base/model 2>/dev/null)"`,
     `printf 'init=%s\\n' "$(cat /proc/1/comm 2>/dev/null)"`,
     // Under sudo the variable is reset: read it from the nearest ancestor that has it.
     `c="$SSH_CONNECTION"; p=$$; while [ -z "$c" ] && [ "$p" -gt 1 ] 2>/dev/null; do c=$(tr '\\0' '\\n' </proc/$p/environ 2>/dev/null | sed -n 's/^SSH_CONNECTION=//p'); p=$(cut -d' ' -f4 /proc/$p/stat 2>/dev/null || echo 1); done`,

@@ -46,6 +46,8 @@ export interface FleetOptions {
   // Restart policy "always" on a fixed loopback port, so `systemctl reboot`
   // (systemd as PID 1 exits) brings the host back on the same port.
   restart?: boolean;
+  // Raspberry Pi OS's architectures run emulated (qemu-user-static); default amd64.
+  arch?: 'amd64' | 'arm64' | 'armhf';
 }
 
 export interface InventoryOptions {
@@ -109,10 +111,12 @@ class PiContainer extends GenericContainer {
 }
 
 // Fail early with a hint instead of a testcontainers pull error.
-function testImage(): string {
-  const image = process.env.PIRUN_TEST_IMAGE;
+function testImage(arch: FleetOptions['arch'] = 'amd64'): string {
+  const variable = arch === 'amd64' ? 'PIRUN_TEST_IMAGE' : `PIRUN_TEST_IMAGE_${arch.toUpperCase()}`;
+  const image = process.env[variable];
   if (!image) {
-    throw new Error('Cannot start the test fleet: PIRUN_TEST_IMAGE is not set (run tests through "npm test" or set it to the tag from "bash scripts/build-test-image.sh --tag")');
+    const flag = arch === 'amd64' ? '' : ` --arch ${arch}`;
+    throw new Error(`Cannot start the test fleet: ${variable} is not set (run tests through "npm test" or set it to the tag from "bash scripts/build-test-image.sh${flag} --tag")`);
   }
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   // Ports are published on loopback only. Where the tests themselves run in a
@@ -224,7 +228,7 @@ function keyPair(dir: string): { privateKeyPath: string; publicKey: string } {
 }
 
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
-  const image = testImage();
+  const image = testImage(opts.arch);
   const names = opts.names ?? Array.from({ length: opts.count }, (_, i) => `h${i + 1}`);
   if (names.length !== opts.count) throw new Error(`Cannot start the test fleet: ${opts.count} hosts but ${names.length} names`);
   const dir = mkdtempSync(join(tmpdir(), 'pirun-fleet-'));
