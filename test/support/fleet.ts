@@ -196,7 +196,8 @@ async function startHost(image: string, name: string, opts: FleetOptions): Promi
     container,
   };
   try {
-    await waitForSsh(name, host.port);
+    // Emulated hosts boot far slower (ssh-keygen -A alone takes tens of seconds under qemu).
+    await waitForSsh(name, host.port, opts.arch && opts.arch !== 'amd64' ? 300_000 : 90_000);
     // Boot finished (running or degraded), so unit states are settled for assertions.
     await execIn(container, 'timeout 60 systemctl is-system-running --wait >/dev/null 2>&1 || true');
   } catch (err) {
