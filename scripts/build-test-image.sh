@@ -46,7 +46,13 @@ security=${mirror%/debian*}/debian-security
 
 root=$(mktemp -d /tmp/pirun-rootfs.XXXXXX)
 log=/tmp/pirun-debootstrap-$arch.log
-trap 'rm -rf "$root"' EXIT
+# The setup mounts /proc inside the root file system: unmount it before
+# removing the tree, and never cross into another file system while removing.
+cleanup() {
+  umount -l "$root/proc" 2>/dev/null || true
+  rm -rf --one-file-system "$root"
+}
+trap cleanup EXIT
 if [ "$arch" = amd64 ]; then
   say "building test image $tag with debootstrap (about two minutes)"
 else

@@ -4,7 +4,20 @@
 set -euxo pipefail
 export DEBIAN_FRONTEND=noninteractive
 mount -t proc proc /proc || true
-apt-get update
+trap 'umount /proc 2>/dev/null || true' EXIT
+# A mirror caught mid-sync serves an index that does not match its Release
+# file: retry, and if only the security index of this architecture stays
+# broken, build without it (the log says so) rather than not at all.
+updated=0
+for attempt in 1 2 3; do
+  if apt-get update; then updated=1; break; fi
+  sleep 10
+done
+if [ "$updated" = 0 ]; then
+  echo "pirun setup: the security index cannot be downloaded for $(dpkg --print-architecture); building without it" >&2
+  sed -i '/-security/d' /etc/apt/sources.list
+  apt-get update
+fi
 # Pre-download what the roles install, so tests don't depend on the mirror's speed.
 apt-get install -y --download-only fail2ban python3-systemd ufw unattended-upgrades wireguard-tools wireguard-go ssh-audit nftables iptables curl
 umount /proc || true
