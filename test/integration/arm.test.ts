@@ -3,9 +3,13 @@
 // (qemu-user-static through binfmt_misc, set up by scripts/ensure-binfmt.sh;
 // images from scripts/build-test-image.sh --arch). The test makes the hosts
 // look like a Pi 4 and a Pi Zero 2 W by giving them the device-tree model
-// file a Pi's kernel provides, then runs the hardening stack. ufw is left
-// out: qemu-user does not emulate netfilter's netlink, so iptables/nft (and
-// ufw) cannot run in an emulated host; the firewall is tested natively.
+// file a Pi's kernel provides, then runs the roles that change SSH access and
+// services (ssh-keys under the lockout guard, prune-services). Left out:
+// ufw, because qemu-user does not emulate netfilter's netlink, so
+// iptables/nft cannot run in an emulated host (the firewall is tested
+// natively); fail2ban and unattended, because installing their packages
+// (python3 among them) under emulation takes minutes per host, too long for
+// the suite; their configuration is architecture-independent.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,15 +27,15 @@ const fleets = new Map<string, Fleet>();
 let dir: string;
 let pb: string;
 
-// The stack of playbooks/harden.yaml without ufw, plus a task that shows what pirun detected.
+// ssh-keys and prune-services from playbooks/harden.yaml, plus a task that shows what pirun detected.
 function stack(): unknown[] {
   return [
     {
-      name: 'Harden a Pi (emulated: no netfilter)',
+      name: 'Harden a Pi (emulated)',
       hosts: 'all',
       become: true,
       pre_tasks: [{ name: 'Board', debug: { msg: '{{ facts.pi_model }} | {{ facts.arch }} | {{ facts.dpkg_arch }} | {{ facts.is_raspberry_pi }}' } }],
-      roles: ['ssh-keys', 'fail2ban', 'unattended', 'prune-services'],
+      roles: ['ssh-keys', 'prune-services'],
     },
   ];
 }
@@ -59,7 +63,7 @@ beforeAll(async () => {
       if (dt.exitCode !== 0) throw new Error(`Cannot give ${b.name} a device-tree model: ${dt.stderr}`);
     }),
   );
-}, 300_000);
+}, 900_000);
 
 afterAll(async () => {
   await Promise.all([...fleets.values()].map((f) => f.stop()));
@@ -100,10 +104,10 @@ describe.each(BOARDS)('emulated $arch host ($model)', (b) => {
     const recheck = await pirun(fleet, inv, ['--check']);
     expect(report(recheck).hosts[b.name].changed).toBe(0);
 
-    // The stack works on the emulated host: fail2ban runs its sshd jail, password login is off.
-    const jail = await fleet.exec(b.name, ['fail2ban-client', 'status', 'sshd']);
-    expect(jail.exitCode, jail.stderr).toBe(0);
+    // On the emulated host: password login is off and the services nobody uses are stopped.
+    const avahi = await fleet.exec(b.name, ['systemctl', 'is-active', 'avahi-daemon']);
+    expect(avahi.stdout.trim()).not.toBe('active');
     const sshd = await fleet.exec(b.name, ['sshd', '-T']);
     expect(sshd.stdout).toMatch(/^passwordauthentication no$/m);
-  }, 600_000);
+  }, 900_000);
 });

@@ -126,6 +126,8 @@ function testImage(arch: FleetOptions['arch'] = 'amd64'): string {
   return image;
 }
 
+const emulated = (opts: FleetOptions) => opts.arch !== undefined && opts.arch !== 'amd64';
+
 // The flags that run systemd as PID 1 here (--privileged is not available).
 function containerFor(image: string, name: string, opts: FleetOptions): PiContainer {
   const c = new PiContainer(image)
@@ -137,7 +139,8 @@ function containerFor(image: string, name: string, opts: FleetOptions): PiContai
     .withEnvironment({ container: 'docker' })
     .withLabels({ 'pirun.test': '1', 'pirun.test-run': process.env.PIRUN_TEST_RUN_ID ?? 'manual' })
     .withLoopbackPort(22)
-    .withStartupTimeout(120_000);
+    // Emulated hosts boot far slower (ssh-keygen -A alone takes tens of seconds under qemu).
+    .withStartupTimeout(emulated(opts) ? 480_000 : 120_000);
   return opts.tun ? c.withDevice('/dev/net/tun') : c;
 }
 
@@ -196,8 +199,7 @@ async function startHost(image: string, name: string, opts: FleetOptions): Promi
     container,
   };
   try {
-    // Emulated hosts boot far slower (ssh-keygen -A alone takes tens of seconds under qemu).
-    await waitForSsh(name, host.port, opts.arch && opts.arch !== 'amd64' ? 300_000 : 90_000);
+    await waitForSsh(name, host.port, emulated(opts) ? 300_000 : 90_000);
     // Boot finished (running or degraded), so unit states are settled for assertions.
     await execIn(container, 'timeout 60 systemctl is-system-running --wait >/dev/null 2>&1 || true');
   } catch (err) {
