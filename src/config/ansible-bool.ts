@@ -1,26 +1,12 @@
-// Booleans as Ansible reads a keyword that expects one: its playbooks are
-// YAML 1.1, where `become: yes` and `gather_facts: no` are booleans, and
-// Ansible then accepts y/yes/on/1/true/t and their opposites, in any case,
-// quoted or not. pirun reads YAML 1.2 (where those are strings), so the
-// keywords convert them here; anything else is still an error.
-import { z } from 'zod';
+// Boolean task and play keywords read as Ansible reads them: the one
+// reader of booleans is the modules' (modules/args.ts), so `become: yes` and
+// `enabled: yes` mean the same.
+import { flagArg } from '../modules/args.js';
 
-const TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-const FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
+export { toAnsibleBool } from '../modules/args.js';
 
-export function toAnsibleBool(value: unknown): unknown {
-  if (typeof value === 'string') {
-    const word = value.trim().toLowerCase();
-    if (TRUE.has(word)) return true;
-    if (FALSE.has(word)) return false;
-  }
-  if (value === 1) return true;
-  if (value === 0) return false;
-  return value;
-}
-
-// A boolean keyword: true/false, or one of the words above.
-export const ansibleBool = () => z.preprocess(toAnsibleBool, z.boolean({ error: 'expected true or false (or yes/no)' }));
+// A boolean keyword: true/false, or one of Ansible's words (y/yes/on/1/true/t and their opposites).
+export const ansibleBool = () => flagArg;
 
 // The words YAML 1.1 itself reads as booleans (PyYAML's list, exact case).
 // A condition written `changed_when: no` is false in Ansible; as text it

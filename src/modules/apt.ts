@@ -1,6 +1,7 @@
 // apt: packages present, absent or latest, with one apt-get call for the
 // whole list. Package state comes from one dpkg-query per run.
 import { z } from 'zod';
+import { flagArg } from './args.js';
 import { packagesProbe, upgradableProbe } from '../facts/packages.js';
 import { sh } from '../transport/quote.js';
 import { defineModule, type Change } from './types.js';
@@ -12,10 +13,10 @@ const args = z.strictObject({
   name: z.union([z.string(), z.array(z.string())]).optional().describe('Package name or list of names'),
   pkg: z.union([z.string(), z.array(z.string())]).optional().describe('Alias of name'),
   state: z.enum(['present', 'absent', 'latest']).default('present').describe('Desired state'),
-  update_cache: z.boolean().default(false).describe('Refresh the package lists first'),
+  update_cache: flagArg.default(false).describe('Refresh the package lists first'),
   cache_valid_time: z.number().int().nonnegative().default(0).describe('Skip the refresh when the lists are younger than this many seconds'),
-  install_recommends: z.boolean().default(false).describe('Install recommended packages too'),
-  purge: z.boolean().default(false).describe('With state absent: also remove config files'),
+  install_recommends: flagArg.default(false).describe('Install recommended packages too'),
+  purge: flagArg.default(false).describe('With state absent: also remove config files'),
   upgrade: z.enum(['no', 'yes', 'safe', 'full', 'dist']).default('no').describe('Upgrade installed packages (full/dist: full-upgrade)'),
 });
 

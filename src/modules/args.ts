@@ -15,11 +15,27 @@ export const modeArg = z
     return mode ?? '';
   });
 
-const YES = /^(yes|true|on|1)$/i;
-const NO = /^(no|false|off|0)$/i;
+// Booleans as Ansible reads them (its playbooks are YAML 1.1, where
+// `enabled: yes` is a boolean, and its modules then accept
+// y/yes/on/1/true/t and their opposites, in any case, quoted or not). pirun
+// reads YAML 1.2, where those are strings, so they are converted here, for
+// module arguments and task and play keywords alike.
+const TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+const FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
 
-// A boolean, also spelled yes/no/true/false/on/off as a string.
-export const flagArg = z.union([z.boolean(), z.string().regex(/^(yes|no|true|false|on|off|1|0)$/i, 'expected a boolean (true/false, yes/no)')]).transform((v) => (typeof v === 'boolean' ? v : YES.test(v) && !NO.test(v)));
+export function toAnsibleBool(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase();
+    if (TRUE.has(word)) return true;
+    if (FALSE.has(word)) return false;
+  }
+  if (value === 1) return true;
+  if (value === 0) return false;
+  return value;
+}
+
+// A boolean: true/false, or one of the words above; anything else is an error.
+export const flagArg = z.preprocess(toAnsibleBool, z.boolean({ error: 'expected true or false (or yes/no)' }));
 
 // Text that a template may have rendered to a number or boolean.
 export const textArg = z.union([z.string(), z.number(), z.boolean()]).transform(String);

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { fileProbe } from '../facts/files.js';
-import { modeArg } from './args.js';
+import { flagArg, modeArg } from './args.js';
 import { planFile } from './file-plan.js';
 import { defineModule, type PlanContext } from './types.js';
 
@@ -12,9 +12,9 @@ export const fileArgs = {
   mode: modeArg.optional().describe('Mode: octal ("0644", 0644, 0o644) or symbolic ("u=rw,g=r"); default: the old file\'s, else 0644 (0600 with secret)'),
   owner: z.string().optional().describe('Owner user name'),
   group: z.string().optional().describe('Owner group name'),
-  backup: z.boolean().optional().describe('Keep a timestamped copy of the old file'),
+  backup: flagArg.optional().describe('Keep a timestamped copy of the old file'),
   validate: z.string().optional().describe('Command run on the candidate file before it replaces the old one; %s is its path'),
-  secret: z.boolean().optional().describe('The content is secret: never shown in diffs or logs; a new file is made 0600 unless mode says otherwise'),
+  secret: flagArg.optional().describe('The content is secret: never shown in diffs or logs; a new file is made 0600 unless mode says otherwise'),
   guard: z
     .strictObject({
       risk: z.string().min(1).describe('What the file can break, for the failure message, e.g. "sshd settings can refuse logins"'),

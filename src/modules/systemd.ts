@@ -4,6 +4,7 @@
 // not exist fails the task, unless missing_ok; in check mode a unit that a
 // pending package brings is planned as Debian leaves it (see assumedUnit).
 import { z } from 'zod';
+import { flagArg } from './args.js';
 import { daemonReloadProbe } from '../facts/daemon-reload.js';
 import { fileProbe } from '../facts/files.js';
 import { unitProbe, type UnitFact } from '../facts/units.js';
@@ -13,11 +14,11 @@ import { defineModule, type Change, type PlanContext } from './types.js';
 const args = z.strictObject({
   name: z.string().min(1).optional().describe('Unit name; ".service" is implied when no unit type is given'),
   unit: z.string().min(1).optional().describe('Alias of name'),
-  enabled: z.boolean().optional().describe('Start the unit at boot'),
+  enabled: flagArg.optional().describe('Start the unit at boot'),
   state: z.enum(['started', 'stopped', 'restarted', 'reloaded']).optional().describe('started/stopped change only when needed; restarted/reloaded always run'),
-  masked: z.boolean().optional().describe('Mask the unit (it cannot be started at all) or unmask it'),
-  daemon_reload: z.boolean().default(false).describe('Run `systemctl daemon-reload` first (when unit files changed or other changes follow)'),
-  missing_ok: z.boolean().default(false).describe('Skip instead of failing when the unit does not exist'),
+  masked: flagArg.optional().describe('Mask the unit (it cannot be started at all) or unmask it'),
+  daemon_reload: flagArg.default(false).describe('Run `systemctl daemon-reload` first (when unit files changed or other changes follow)'),
+  missing_ok: flagArg.default(false).describe('Skip instead of failing when the unit does not exist'),
 });
 type Args = z.infer<typeof args>;
 

@@ -5,6 +5,7 @@
 // with allow_controller, admits pirun's address alone, with a warning); what
 // can still cut SSH runs under the lockout guard.
 import { z } from 'zod';
+import { flagArg } from './args.js';
 import { systemProbe } from '../facts/system.js';
 import { UFW_INSTALL_DEFAULTS, ufwProbe, type UfwFact, type UfwPolicy } from '../facts/ufw.js';
 import { sh } from '../transport/quote.js';
@@ -41,11 +42,11 @@ const args = z.strictObject({
   to_ip: z.string().optional().describe('Destination address of `rule` (default any)'),
   dest: z.string().optional().describe('Alias of to_ip'),
   comment: z.string().optional().describe('Comment stored with `rule`'),
-  delete: z.boolean().default(false).describe('Remove `rule` instead of adding it'),
+  delete: flagArg.default(false).describe('Remove `rule` instead of adding it'),
   rules: z.array(listRule).optional().describe('Several rules: [{rule, port, proto, from, to, direction, comment}]'),
-  purge: z.boolean().default(false).describe('With `rules`: delete every other rule (route rules are left alone)'),
-  check_controller: z.boolean().default(true).describe("When ufw ends up filtering incoming traffic, refuse (before changing anything) a rule set that would not admit pirun's own connection; false skips the check (the lockout guard still rolls back)"),
-  allow_controller: z.boolean().default(false).describe("Instead of refusing, allow SSH from pirun's own address only (a /32 or /128 rule on the port pirun is connected through), with a warning"),
+  purge: flagArg.default(false).describe('With `rules`: delete every other rule (route rules are left alone)'),
+  check_controller: flagArg.default(true).describe("When ufw ends up filtering incoming traffic, refuse (before changing anything) a rule set that would not admit pirun's own connection; false skips the check (the lockout guard still rolls back)"),
+  allow_controller: flagArg.default(false).describe("Instead of refusing, allow SSH from pirun's own address only (a /32 or /128 rule on the port pirun is connected through), with a warning"),
   controller_hint: z.string().optional().describe("How to fix a refused rule set, appended to the refusal (a role names its variables here)"),
 });
 type Args = z.infer<typeof args>;
