@@ -9,6 +9,7 @@ import { installJinja, isOmit } from './jinja/index.js';
 import { unknownName } from './jinja/known.js';
 import { undefinedNames } from './template-names.js';
 import { quote } from '../transport/quote.js';
+import { expandTemplate, pySearch, pySub } from '../modules/py-regexp.js';
 
 export class TemplateError extends Error {
   constructor(
@@ -19,6 +20,13 @@ export class TemplateError extends Error {
   ) {
     super(message);
   }
+}
+
+// nunjucks passes `name=value` arguments as a last object marked __keywords.
+function keywords(rest: unknown[]): { args: unknown[]; kw: Record<string, unknown> } {
+  const last = rest[rest.length - 1] as Record<string, unknown> | undefined;
+  if (last && typeof last === 'object' && last.__keywords) return { args: rest.slice(0, -1), kw: last };
+  return { args: rest, kw: {} };
 }
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
@@ -33,8 +41,19 @@ env.addFilter('to_json', (v: unknown) => JSON.stringify(v));
 env.addFilter('to_yaml', (v: unknown) => yaml.dump(v).trimEnd());
 env.addFilter('basename', (v: string) => basename(v));
 env.addFilter('dirname', (v: string) => dirname(v));
-env.addFilter('regex_replace', (v: string, pattern: string, repl = '') => String(v).replace(new RegExp(pattern, 'g'), repl.replace(/\\(\d)/g, '$$$1')));
-env.addFilter('regex_search', (v: string, pattern: string) => new RegExp(pattern).exec(String(v))?.[0] ?? null);
+// Python's regular expressions, as Ansible's filters run them (modules/py-regexp.ts).
+env.addFilter('regex_replace', (v: unknown, pattern: string, ...rest: unknown[]) => {
+  const { args, kw } = keywords(rest);
+  const repl = String(args[0] ?? kw.replacement ?? '');
+  return pySub(String(pattern), repl, String(v ?? ''), { ignorecase: kw.ignorecase === true, multiline: kw.multiline === true, count: Number(kw.count ?? 0) });
+});
+// The match, or with group arguments ('\\1', '\\g<name>') the list of those groups; none without a match.
+env.addFilter('regex_search', (v: unknown, pattern: string, ...rest: unknown[]) => {
+  const { args, kw } = keywords(rest);
+  const m = pySearch(String(pattern), String(v ?? ''), { ignorecase: kw.ignorecase === true, multiline: kw.multiline === true });
+  if (!m) return null;
+  return args.length ? args.map((g) => expandTemplate(String(g), m)) : m[0];
+});
 env.addFilter('unique', (v: unknown[]) => [...new Set(v)]);
 env.addFilter('flatten', (v: unknown[]) => (v as unknown[]).flat(Infinity));
 env.addFilter('map_attr', (v: Record<string, unknown>[], attr: string) => v.map((x) => x[attr]));

@@ -33,9 +33,9 @@ function flags(ignorecase: unknown, multiline: unknown): string {
 }
 
 export function pyRegex(pattern: unknown, opts: { ignorecase?: unknown; multiline?: unknown; global?: boolean } = {}): RegExp {
-  const base = pyRegExp(String(pattern));
-  const f = new Set([...base.flags, ...flags(opts.ignorecase, opts.multiline), ...(opts.global ? 'g' : '')]);
-  return new RegExp(base.source, [...f].join(''));
+  // The flags reach the translator: Python's `$` reads differently with MULTILINE.
+  const f = flags(opts.ignorecase, opts.multiline);
+  return pyRegExp(String(pattern), { ignorecase: f.includes('i'), multiline: f.includes('m'), global: opts.global });
 }
 
 // re.findall: the whole matches, or the one group, or a list per match of all groups.
