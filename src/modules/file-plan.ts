@@ -1,7 +1,9 @@
-// Shared planning for modules that own a whole file (copy, template): compare
-// sha256, mode and owner from the facts, and yield only what differs.
+// Shared planning for modules that own a whole file (copy, template,
+// lineinfile, authorized_key, wireguard): compare sha256 from the facts and
+// write the file when it differs, else yield only the attributes that differ.
 import { createHash } from 'node:crypto';
 import { fileContentProbe, fileProbe, type FileFact } from '../facts/files.js';
+import { attributeChanges } from './file-attrs.js';
 import { resolveMode } from './mode.js';
 import { routesProbe } from '../facts/routes.js';
 import { systemProbe } from '../facts/system.js';
@@ -56,17 +58,8 @@ export async function planFile(spec: FileSpec, ctx: PlanContext): Promise<Change
       },
     ];
   }
-  const changes: Change[] = [];
-  if (mode && current.mode !== mode) {
-    changes.push({ summary: `mode of ${spec.dest} ${current.mode} -> ${mode}`, op: 'file.mode', target: { paths: [spec.dest] }, steps: [{ kind: 'exec', script: `chmod ${mode} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
-  }
-  const owner = spec.owner && current.owner !== spec.owner ? spec.owner : undefined;
-  const group = spec.group && current.group !== spec.group ? spec.group : undefined;
-  if (owner || group) {
-    const who = `${owner ?? ''}${group ? `:${group}` : ''}`;
-    changes.push({ summary: `owner of ${spec.dest} -> ${who}`, op: 'file.owner', target: { paths: [spec.dest] }, steps: [{ kind: 'exec', script: `chown ${q(who)} ${q(spec.dest)}`, actsOn: spec.dest }], predicts });
-  }
-  return changes;
+  // Same content: only the attributes that drifted (the one attribute planner, file-attrs.ts).
+  return attributeChanges(spec.dest, current, { want: { mode, owner: spec.owner, group: spec.group }, predicts: () => predicts });
 }
 
 // A file that can cut SSH access is written under the engine's lockout guard;
@@ -90,4 +83,3 @@ async function refuseWireguardLockout(spec: FileSpec, ctx: PlanContext): Promise
   if (why) throw new Error(`Cannot write WireGuard config "${spec.dest}" on "${ctx.host.name}": ${why} (nothing was changed)`);
 }
 
-import { quote as q } from '../transport/quote.js';

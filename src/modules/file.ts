@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { fileProbe, type FileFact } from '../facts/files.js';
 import { sh } from '../transport/quote.js';
-import { flagArg, modeArg, ownerArg, pathArg } from './args.js';
+import { flagArg, pathArg } from './args.js';
+import { fileAttrArgs } from './file-args.js';
 import { attrScript, attributeChanges, creator, predictFile, type Attrs } from './file-attrs.js';
 import { follow, linkTarget, MAX_LINK_HOPS } from './follow.js';
 import { resolveMode } from './mode.js';
@@ -15,9 +16,7 @@ const args = z
   .strictObject({
     path: pathArg.describe('Absolute path on the host'),
     state: z.enum(['file', 'directory', 'absent', 'touch', 'link']).optional().describe('file: an existing file (never created); directory: created with parents; touch: created empty if missing; link: a symlink to src; absent: removed (recursively). Default: whatever the path is now (it must exist)'),
-    mode: modeArg.optional().describe('Mode: octal ("0755", 0755, 0o755) or symbolic ("u=rwx,go=rx"); not used for links'),
-    owner: ownerArg.optional().describe('Owner user name'),
-    group: ownerArg.optional().describe('Owner group name'),
+    ...fileAttrArgs,
     src: z.string().min(1).optional().describe('state: link: what the link points at, stored as given (relative to the link\'s folder when relative)'),
     force: flagArg.optional().describe('state: link: replace a file or empty directory at path, or link to a src that does not exist'),
   })

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { fileContentProbe, fileProbe } from '../facts/files.js';
 import { sh } from '../transport/quote.js';
 import { planFile, sha256 } from './file-plan.js';
-import { flagArg, modeArg, ownerArg, pathArg, textArg } from './args.js';
+import { flagArg, pathArg, textArg } from './args.js';
+import { fileWriteArgs } from './file-args.js';
 import { follow, MAX_LINK_HOPS } from './follow.js';
 import { editLines, type LineEdit } from './line-edit.js';
 import { RegExpSyntaxError } from './py-regexp.js';
@@ -25,11 +26,7 @@ const args = z
     firstmatch: flagArg.optional().describe('Use the first match of regexp / insertafter / insertbefore instead of the last'),
     backrefs: flagArg.optional().describe('Fill in groups of regexp in line; when regexp does not match, leave the file unchanged'),
     create: flagArg.optional().describe('Create the file (and its folder) when it does not exist'),
-    mode: modeArg.optional().describe('Mode: octal ("0644", 0644, 0o644) or symbolic ("u=rw,g=r")'),
-    owner: ownerArg.optional().describe('Owner user name'),
-    group: ownerArg.optional().describe('Owner group name'),
-    validate: z.string().optional().describe('Command run on the candidate file before it replaces the old one; %s is its path'),
-    backup: flagArg.optional().describe('Keep a timestamped copy of the old file'),
+    ...fileWriteArgs,
   })
   .describe('Ensure one line is present in, or absent from, a file');
 type Args = z.output<typeof args>;

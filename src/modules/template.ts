@@ -1,12 +1,12 @@
 // template: a file rendered on the controller with the task's variables.
 import { z } from 'zod';
 import { fileProbe } from '../facts/files.js';
-import { fileArgs, findSource } from './copy.js';
+import { findSource, wholeFileArgs } from './file-args.js';
 import { planFile } from './file-plan.js';
 import { defineModule } from './types.js';
 
 const args = z.strictObject({
-  ...fileArgs,
+  ...wholeFileArgs,
   src: z.string().describe('Template file (looked up in the role templates/ folder), Jinja syntax'),
 });
 

@@ -11,7 +11,7 @@ import { routesProbe } from '../facts/routes.js';
 import { systemProbe } from '../facts/system.js';
 import { unitProbe, type UnitFact } from '../facts/units.js';
 import { sh } from '../transport/quote.js';
-import { findSource } from './copy.js';
+import { findSource } from './file-args.js';
 import { planFile } from './file-plan.js';
 import { defineModule, type AccessGuard, type Change } from './types.js';
 

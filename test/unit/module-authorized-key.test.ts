@@ -107,7 +107,7 @@ const fixtures: PlanFixture[] = [
     name: 'the file keeps mode 0600 and the user as owner',
     args: { user: 'pi', key: K1 },
     given: { facts: { ...pi, ...SSH, ...keys(`${K1}\n`, { mode: '0664', owner: 'root', group: 'root' }) } },
-    expect: { summaries: [`mode of ${AK} 0664 -> 0600`, `owner of ${AK} -> pi:pi`], guard: /StrictModes/ },
+    expect: { summaries: [`mode of ${AK} 0664 -> 0600`, `owner of ${AK} root:root -> pi:pi`], guard: /StrictModes/ },
   },
   {
     name: 'a custom path',

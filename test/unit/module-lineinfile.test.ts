@@ -73,7 +73,7 @@ const fixtures: PlanFixture[] = [
     name: 'content unchanged but mode and owner drifted',
     args: { path: P, line: 'Port 22', mode: '0600', owner: 'root' },
     given: { facts: fileFacts(P, SSHD, { mode: '0644' }) },
-    expect: { summaries: [`mode of ${P} 0644 -> 0600`], steps: [`chmod 0600 ${P}`] },
+    expect: { summaries: [`mode of ${P} 0644 -> 0600`], steps: [`chmod 0600 -- ${P}`] },
   },
   {
     name: 'a symlink is followed: the target is written, the link stays',
