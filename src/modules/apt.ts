@@ -7,7 +7,8 @@ import { sh } from '../transport/quote.js';
 import { defineModule, type Change } from './types.js';
 
 const APT_ENV = 'export DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a; ';
-const LOCK = '-o DPkg::Lock::Timeout=120';
+// Wait for another apt or dpkg to finish: two words, as apt reads `-o NAME=VALUE`.
+const LOCK = ['-o', 'DPkg::Lock::Timeout=120'];
 
 const args = z.strictObject({
   name: z.union([z.string(), z.array(z.string())]).optional().describe('Package name or list of names'),
@@ -35,7 +36,7 @@ export default defineModule({
     if (a.update_cache || (missing.length > 0 && needsLists)) {
       const fresh = facts.listsAgeSeconds !== null && a.cache_valid_time > 0 && facts.listsAgeSeconds < a.cache_valid_time;
       if (!fresh || (missing.length > 0 && needsLists)) {
-        changes.push({ summary: 'update package lists', op: 'apt.update', risk: 'none', steps: [{ kind: 'exec', script: `${APT_ENV}apt-get ${LOCK} update -q`, label: 'apt-get update' }] });
+        changes.push({ summary: 'update package lists', op: 'apt.update', risk: 'none', steps: [{ kind: 'exec', script: `${APT_ENV}apt-get ${LOCK.join(' ')} update -q`, label: 'apt-get update' }] });
       }
     }
     const recommends = a.install_recommends ? '' : '--no-install-recommends';
@@ -63,7 +64,7 @@ export default defineModule({
           summary: `${mode} ${pending.length} package(s): ${pending.slice(0, 8).join(', ')}${pending.length > 8 ? ', ...' : ''}`,
           op: 'apt.upgrade',
           risk: 'service',
-          steps: [{ kind: 'exec', script: `${APT_ENV}apt-get ${LOCK} ${mode} -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold` }],
+          steps: [{ kind: 'exec', script: `${APT_ENV}apt-get ${LOCK.join(' ')} ${mode} -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold` }],
         });
       }
     }

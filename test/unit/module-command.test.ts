@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { command, shell } from '../../src/modules/command.js';
 import type { Module } from '../../src/modules/types.js';
 import { wrapScript } from '../../src/transport/become.js';
-import { planWith } from './support/fake-context-b.js';
+import { planWith } from './support/fake-context.js';
 
 async function scriptOf(mod: Module<unknown>, args: unknown): Promise<string> {
   const plan = await planWith(mod, args, {});

@@ -7,7 +7,8 @@ import { parseRoutes, type RouteFact } from '../../src/facts/routes.js';
 import { controllerDiversion, parseWgConf } from '../../src/modules/wg-routes.js';
 import wireguard from '../../src/modules/wireguard.js';
 import copy from '../../src/modules/copy.js';
-import { afterPlan, planWith, scripts } from './support/fake-context-b.js';
+import { afterPlan, planWith, scripts } from './support/fake-context.js';
+import { runPlanFixtures } from './support/plan-fixtures.js';
 
 const LAN: RouteFact[] = [
   { dst: '0.0.0.0/0', dev: 'eth0' },
@@ -138,4 +139,14 @@ describe('wireguard module', () => {
     const real = await planWith(wireguard, args(f.text), f);
     expect(real.failed).toMatch(/unit "wg-quick@wg0.service" does not exist \(install wireguard-tools first\)/);
   });
+
+  // The same module through the one fixture runner: facts in, changes out.
+  const fresh = facts();
+  const evil = conf({ name: 'evil', allowed: '172.17.0.1/32' });
+  runPlanFixtures(wireguard, [
+    { name: 'fixture: a fresh host gets the config, the unit enabled and started under the guard', args: args(fresh.text), given: { facts: fresh }, expect: { summaries: ['create /etc/wireguard/wg0.conf', 'enable wg-quick@wg0.service', 'start wg-quick@wg0.service'], guard: /WireGuard "wg0" could route pirun's connection into the tunnel/ } },
+    { name: 'fixture: a config that captures pirun is refused before any change', args: args(evil), given: { facts: facts({ file: 'other', unit: { active: 'active', enabled: 'enabled' } }) }, expect: { throws: /peer "evil" has AllowedIPs 172\.17\.0\.1\/32/ } },
+    { name: 'fixture: check mode plans from the pending package', args: args(fresh.text), given: { facts: facts({ unit: null }), pendingPackages: ['wireguard-tools'] }, expect: { summaries: ['create /etc/wireguard/wg0.conf', 'enable wg-quick@wg0.service', 'start wg-quick@wg0.service'], guard: /WireGuard "wg0"/ } },
+    { name: 'fixture: without the package the unit is missing', args: args(fresh.text), given: { facts: facts({ unit: null }) }, expect: { failed: /unit "wg-quick@wg0.service" does not exist \(install wireguard-tools first\)/ } },
+  ]);
 });

@@ -1,10 +1,11 @@
-// A PlanContext for unit tests: facts are served by probe key from a plain
-// object, so a test reads as "given these facts". Asking for a fact the
-// fixture did not list is an error, so fixtures stay complete and honest.
+// The one PlanContext for module unit tests: facts are served by probe key
+// from a plain object, so a test reads as "given these facts". Asking for a
+// fact the fixture did not list is an error, so fixtures stay complete and
+// honest. The generic fixture runner (plan-fixtures.ts) drives it.
 import { createHash } from 'node:crypto';
 import type { FileFact } from '../../../src/facts/files.js';
 import type { Probe } from '../../../src/facts/probe.js';
-import type { Change, PlanContext } from '../../../src/modules/types.js';
+import type { Change, Module, Plan, PlanContext } from '../../../src/modules/types.js';
 
 export interface FakeContextOptions {
   // Values by probe key ("file:/etc/x", "content:/etc/x", "user:pi"...).
@@ -17,11 +18,19 @@ export interface FakeContextOptions {
   pendingPackages?: string[];
   // Facts not listed are null instead of an error.
   missingIsNull?: boolean;
+  // The task only reads (changed_when: false, check_mode: false).
+  readOnly?: boolean;
+  // Controller folders for `src` files and templates.
+  searchPaths?: { files?: string[]; templates?: string[] };
+  // Rendered text of a template file, by path (as the engine would render it).
+  templates?: Record<string, string>;
 }
 
 export interface FakeContext extends PlanContext {
   // Keys the module asked for, in order.
   readonly asked: string[];
+  // The same list (older tests call it reads).
+  readonly reads: string[];
 }
 
 export function fakeContext(o: FakeContextOptions = {}): FakeContext {
@@ -29,6 +38,7 @@ export function fakeContext(o: FakeContextOptions = {}): FakeContext {
   const asked: string[] = [];
   return {
     asked,
+    reads: asked,
     host: { name: 'h1', address: '127.0.0.1', port: 22, user: o.user ?? 'pi' },
     become: o.become ?? true,
     async fact<T>(probe: Probe<T>): Promise<T> {
@@ -40,13 +50,32 @@ export function fakeContext(o: FakeContextOptions = {}): FakeContext {
     },
     predicted: (p) => (o.predicted ?? []).includes(p.key),
     vars: o.vars ?? {},
-    readOnly: false,
+    readOnly: o.readOnly ?? false,
     pendingPackages: new Set(o.pendingPackages ?? []),
-    searchPaths: { files: [], templates: [] },
-    renderTemplate: () => {
-      throw new Error('fake context renders no templates');
+    searchPaths: { files: o.searchPaths?.files ?? [], templates: o.searchPaths?.templates ?? [] },
+    renderTemplate: (path) => {
+      const text = o.templates?.[path];
+      if (text === undefined) throw new Error(`fake context has no rendered template "${path}"`);
+      return text;
     },
   };
+}
+
+// Parses the arguments as the engine does (defaults applied), then plans.
+export async function planWith<A>(mod: Module<A>, rawArgs: unknown, facts: Record<string, unknown>, opts: Omit<FakeContextOptions, 'facts'> = {}): Promise<Plan> {
+  return mod.plan(mod.args.parse(rawArgs), fakeContext({ ...opts, facts }));
+}
+
+// The facts as the plan's last predictions leave them (what a re-run would observe).
+export function afterPlan(facts: Record<string, unknown>, plan: Plan): Record<string, unknown> {
+  const next = { ...facts };
+  for (const c of plan.changes) for (const p of c.predicts ?? []) next[p.probe.key] = p.value;
+  return next;
+}
+
+// Each step as its script (exec), "write PATH" or its kind.
+export function scripts(plan: Plan): string[] {
+  return plan.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'exec' ? s.script : s.kind === 'write' ? `write ${s.path}` : s.kind)));
 }
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
