@@ -36,6 +36,14 @@ const cases: [module: string, base: Record<string, unknown>, key: string][] = [
   ['user', { name: 'deploy' }, 'force'],
   ['authorized_key', { user: 'deploy', key: 'ssh-ed25519 AAAA' }, 'exclusive'],
   ['authorized_key', { user: 'deploy', key: 'ssh-ed25519 AAAA' }, 'manage_dir'],
+  ['blockinfile', { path: '/etc/x', block: 'x' }, 'create'],
+  ['blockinfile', { path: '/etc/x', block: 'x' }, 'backup'],
+  ['replace', { path: '/etc/x', regexp: 'x' }, 'backup'],
+  ['getent', { database: 'passwd' }, 'fail_key'],
+  ['stat', { path: '/etc/x' }, 'follow'],
+  ['stat', { path: '/etc/x' }, 'get_checksum'],
+  ['stat', { path: '/etc/x' }, 'get_mime'],
+  ['stat', { path: '/etc/x' }, 'get_attributes'],
 ];
 
 const spellings: [unknown, boolean][] = [

@@ -11,6 +11,7 @@ import { command, shell } from '../../src/modules/command.js';
 import { rebootModule, waitForConnection } from '../../src/modules/connection.js';
 import copy from '../../src/modules/copy.js';
 import { moduleNames } from '../../src/modules/index.js';
+import { getent, packageFacts, serviceFacts, stat } from '../../src/modules/info.js';
 import { assertModule, debug, setFact } from '../../src/modules/misc.js';
 import template from '../../src/modules/template.js';
 import { fileFacts } from './support/fake-context.js';
@@ -88,6 +89,12 @@ const miscFixtures: [name: string, run: () => void][] = [
     { name: 'names the failing condition without fail_msg', args: { that: [true, false] }, expect: { failed: /assertion 2 failed/ } },
   ])],
   ['wait_for_connection', () => runPlanFixtures(waitForConnection, [{ name: 'waits for a fresh login as one data step', args: { timeout: 30 }, expect: { ops: ['connection.wait'], steps: ['login-check'] } }])],
+  ['stat', () => runPlanFixtures(stat, [{ name: 'registers .stat, changing nothing', args: { path: '/etc/passwd' }, given: { facts: { 'stat::sha1:/etc/passwd': { exists: true, path: '/etc/passwd', isreg: true } } }, expect: { summaries: [], result: { stat: { exists: true, path: '/etc/passwd', isreg: true } } } }])],
+  ['package_facts', () => runPlanFixtures(packageFacts, [{ name: 'sets ansible_facts.packages', args: {}, given: { facts: { packages: { packages: new Map([['openssh-server', { installed: true, version: '1:9.2p1-2' }], ['telnet', { installed: false, version: '' }]]), listsAgeSeconds: 1 } }, vars: { ansible_facts: {} } }, expect: { summaries: [], setFacts: { ansible_facts: { packages: { 'openssh-server': [{ name: 'openssh-server', version: '1:9.2p1-2', source: 'apt' }] } } } } }])],
+  ['service_facts', () => runPlanFixtures(serviceFacts, [{ name: 'sets ansible_facts.services', args: {}, given: { facts: { services: { 'ssh.service': { name: 'ssh.service', state: 'running', status: 'enabled', source: 'systemd' } } } }, expect: { summaries: [], setFacts: { ansible_facts: { services: { 'ssh.service': { name: 'ssh.service', state: 'running', status: 'enabled', source: 'systemd' } } } } } }])],
+  ['getent', () => runPlanFixtures(getent, [
+    { name: 'splits passwd entries under ansible_facts.getent_passwd', args: { database: 'passwd', key: 'pi' }, given: { facts: { 'getent:passwd:pi': ['pi:x:1000:1000:,,,:/home/pi:/bin/bash'] } }, expect: { setFacts: { ansible_facts: { getent_passwd: { pi: ['x', '1000', '1000', ',,,', '/home/pi', '/bin/bash'] } } } } },
+  ])],
   ['reboot', () => runPlanFixtures(rebootModule, [{ name: 'reboots as one data step', args: {}, expect: { ops: ['connection.reboot'], steps: ['reboot'] } }])],
 ];
 
@@ -117,6 +124,14 @@ const FIXTURES: Record<string, [file: string, call: string]> = {
   systemd: ['modules-services.test.ts', 'runPlanFixtures(systemd,'],
   ufw: ['modules-services.test.ts', 'runPlanFixtures(ufw,'],
   wireguard: ['module-wireguard.test.ts', 'runPlanFixtures(wireguard,'],
+  stat: ['module-fixtures.test.ts', 'runPlanFixtures(stat,'],
+  package_facts: ['module-fixtures.test.ts', 'runPlanFixtures(packageFacts,'],
+  service_facts: ['module-fixtures.test.ts', 'runPlanFixtures(serviceFacts,'],
+  getent: ['module-fixtures.test.ts', 'runPlanFixtures(getent,'],
+  replace: ['module-ansible-edits.test.ts', 'runPlanFixtures(replace,'],
+  blockinfile: ['module-ansible-edits.test.ts', 'runPlanFixtures(blockinfile,'],
+  package: ['module-ansible-edits.test.ts', 'runPlanFixtures(packageModule,'],
+  modprobe: ['module-ansible-info.test.ts', 'runPlanFixtures(modprobe,'],
 };
 
 describe('every module has plan fixtures', () => {

@@ -35,6 +35,8 @@ export interface PlanFixture {
     // The plan's warnings, each matched in order.
     warnings?: RegExp[];
     setFacts?: Record<string, unknown>;
+    // The values registered for later tasks.
+    result?: Record<string, unknown>;
     runInCheckMode?: boolean;
   };
   // Assertions only this module needs, on the first plan.
@@ -78,6 +80,7 @@ export function runPlanFixtures(mod: Module<any>, fixtures: PlanFixture[]): void
       if (e.warnings) expect(plan.warnings ?? []).toEqual(e.warnings.map((w) => expect.stringMatching(w)));
       f.check?.(plan);
       if (e.setFacts) expect(plan.setFacts).toEqual(e.setFacts);
+      if (e.result) expect(plan.result).toEqual(e.result);
       if (e.runInCheckMode !== undefined) expect(plan.runInCheckMode ?? false).toBe(e.runInCheckMode);
       if (e.steps) expect(describeSteps(plan.changes)).toEqual(e.steps);
       for (const [path, text] of Object.entries(e.written ?? {})) expect(written(plan.changes, path)).toBe(text);
