@@ -69,7 +69,7 @@ export async function planWith<A>(mod: Module<A>, rawArgs: unknown, facts: Recor
 // The facts as the plan's last predictions leave them (what a re-run would observe).
 export function afterPlan(facts: Record<string, unknown>, plan: Plan): Record<string, unknown> {
   const next = { ...facts };
-  for (const c of plan.changes) for (const p of c.predicts ?? []) next[p.probe.key] = p.value;
+  for (const c of plan.changes) for (const p of c.predicts ?? []) next[p.key] = p.value;
   return next;
 }
 
