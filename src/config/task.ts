@@ -35,6 +35,8 @@ export function parseTask(raw: Record<string, unknown>, where: string, role?: Ro
   raw = { ...raw, ...keywords };
   let args = raw[moduleKeys[0]] ?? {};
   if (typeof args === 'string' && FREE_FORM.has(moduleName)) args = { cmd: args };
+  // `meta: flush_handlers` names its action as the whole argument.
+  if (typeof args === 'string' && moduleName === 'meta') args = { free_form: args };
   args = renameAliases(moduleName, mod!.aliases, args, fail) as typeof args;
   checkArgs(moduleName, mod!.args, args, fail);
   if (raw.until === undefined && (raw.retries !== undefined || raw.delay !== undefined)) fail('retries and delay need until (the condition to retry for)');

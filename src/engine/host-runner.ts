@@ -90,6 +90,17 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
         failTask(ctx, task, err.message);
         return false;
       }
+      // meta: flush_handlers runs what was notified so far, here, as Ansible does.
+      if (isFlush(task)) {
+        ctx.remote.taskStarts();
+        const flushed = await runHandlers(ctx, play, recorded);
+        ctx.remote.taskDone('changed');
+        if (!flushed) return false;
+        ctx.notified.clear();
+        ctx.maybeNotified.clear();
+        recorded = false;
+        continue;
+      }
       ctx.remote.taskStarts();
       const r = task.runOnce ? await runOnce(ctx, task, index, barriers) : await runTask(ctx, task);
       if (r.status === 'changed' && task.notify.length > 0 && !ctx.options.check) {
@@ -112,6 +123,8 @@ export async function runHostPlay(ctx: HostContext, play: Play, barriers: Barrie
     barriers.leave(ctx.host.name);
   }
 }
+
+const isFlush = (t: TaskDef) => t.module === 'meta' && (t.args as { free_form?: unknown })?.free_form === 'flush_handlers';
 
 // Handlers an earlier run notified and never ran join this run's, and the user is told.
 function takePending(ctx: HostContext, names: string[]): boolean {

@@ -5,7 +5,7 @@ import { command, shell } from './command.js';
 import copy from './copy.js';
 import file from './file.js';
 import lineinfile from './lineinfile.js';
-import { assertModule, debug, setFact } from './misc.js';
+import { assertModule, debug, meta, setFact } from './misc.js';
 import { rebootModule, waitForConnection } from './connection.js';
 import systemd from './systemd.js';
 import ufw from './ufw.js';
@@ -14,6 +14,8 @@ import type { Module } from './types.js';
 import blockinfile from './blockinfile.js';
 import { getent, packageFacts, serviceFacts, stat } from './info.js';
 import modprobe from './modprobe.js';
+import cron from './cron.js';
+import find from './find.js';
 import packageModule from './package.js';
 import replace from './replace.js';
 import user from './user.js';
@@ -34,6 +36,8 @@ registerModule(waitForConnection);
 registerModule(rebootModule);
 [packageModule, replace, blockinfile, stat, packageFacts, serviceFacts, getent].forEach((m) => registerModule(m));
 registerModule(modprobe, 'community.general.modprobe');
+registerModule(meta);
+[cron, find].forEach((m) => registerModule(m));
 
 export function getModule(name: string): Module<any> | undefined {
   return registry.get(name);

@@ -42,3 +42,18 @@ export const assertModule = defineModule({
     return { changes: [], msg: a.success_msg ?? 'all assertions passed' };
   },
 });
+
+// meta: flush_handlers runs the handlers notified so far at this point of
+// the play (the engine does it, engine/host-runner.ts); noop does nothing.
+// Other meta actions are refused when the task loads.
+export const META_ACTIONS = ['flush_handlers', 'noop'] as const;
+export const meta = defineModule({
+  name: 'meta',
+  description: 'Play control: flush_handlers (run the notified handlers now) or noop',
+  args: z.strictObject({
+    free_form: z.string().refine((v) => (META_ACTIONS as readonly string[]).includes(v), { message: `only ${META_ACTIONS.join(' and ')} are supported` }).describe('The action: flush_handlers or noop'),
+  }),
+  async plan() {
+    return { changes: [] };
+  },
+});

@@ -25,9 +25,10 @@ interface Run {
   changed: number;
 }
 
-async function play(tasks: string, extra: string[] = []): Promise<Run> {
+async function play(tasks: string, extra: string[] = [], handlers = ''): Promise<Run> {
   const pb = join(dir, `play-${++plays}.yaml`);
-  writeFileSync(pb, `- name: ansible modules\n  hosts: all\n  become: true\n  vars:\n    app_dir: /etc/pirun-ans\n    limits: { nofile: 1024 }\n  tasks:\n${tasks.replace(/^/gm, '    ')}\n`);
+  const h = handlers ? `  handlers:\n${handlers.replace(/^/gm, '    ')}\n` : '';
+  writeFileSync(pb, `- name: ansible modules\n  hosts: all\n  become: true\n  vars:\n    app_dir: /etc/pirun-ans\n    limits: { nofile: 1024 }\n  tasks:\n${tasks.replace(/^/gm, '    ')}\n${h}`);
   const r = await runPirun([pb, '-i', inv, '--known-hosts', fleet.knownHostsFile, '--accept-new-host-keys', '--json', '-', ...extra]);
   let report: { hosts: Record<string, { changed: number; tasks: TaskRow[] }> };
   try {
@@ -134,5 +135,24 @@ describe('Ansible modules on a real host', () => {
     expect(repair.code, explain(repair)).toBe(0);
     expect(changed(repair)).toEqual(changed(check));
     expect(await sh('cat /etc/pirun-ans/app.conf')).toBe(CONF.trimEnd());
+  });
+
+  it('meta: flush_handlers runs the notified handlers at that point of the play', { timeout: 120_000 }, async () => {
+    const tasks = `
+- name: marker
+  copy: { dest: /etc/pirun-ans/flush.conf, content: "{{ 'v2' }}\\n" }
+  notify: stamp
+- meta: flush_handlers
+- name: handler ran before this task
+  command: cat /etc/pirun-ans/stamp
+  register: stamp
+  changed_when: false
+- assert: { that: "stamp.stdout == 'stamped'", msg: the handler did not run at flush_handlers }
+`;
+    const handlers = '- name: stamp\n  copy: { dest: /etc/pirun-ans/stamp, content: "stamped\\n" }\n';
+    await sh('rm -f /etc/pirun-ans/stamp /etc/pirun-ans/flush.conf');
+    const r = await play(tasks, [], handlers);
+    expect(r.code, explain(r)).toBe(0);
+    expect(statuses(r), explain(r)).toEqual(['marker: changed', 'stamp: changed', 'handler ran before this task: ok', 'assert: ok']);
   });
 });

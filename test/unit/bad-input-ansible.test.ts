@@ -74,4 +74,16 @@ describe('Ansible content pirun cannot run fails before any host is touched', { 
     const pb = file('yum.yaml', play('- name: Pkg\n  ansible.builtin.yum: { name: htop }'));
     await expectOneLineError([pb, '-i', inv], /task "Pkg".*module "ansible.builtin.yum" is not supported: pirun manages Debian hosts/);
   });
+  it('a meta action other than flush_handlers and noop is not supported', async () => {
+    const pb = file('meta.yaml', play('- name: Stop\n  meta: end_play'));
+    await expectOneLineError([pb, '-i', inv], /task "Stop".*meta.free_form: only flush_handlers and noop are supported, got "end_play"/);
+  });
+  it('package with another package manager is refused', async () => {
+    const pb = file('use.yaml', play('- name: Pkg\n  package: { name: htop, use: dnf }'));
+    await expectOneLineError([pb, '-i', inv], /task "Pkg".*package.use: only apt is supported: pirun manages Debian hosts/);
+  });
+  it('an argument given under two of its names', async () => {
+    const pb = file('alias.yaml', play('- name: Twice\n  lineinfile: { path: /etc/x, dest: /etc/y, line: a }'));
+    await expectOneLineError([pb, '-i', inv], /task "Twice".*"dest" and "path" are the same argument/);
+  });
 });
