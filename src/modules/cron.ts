@@ -85,7 +85,7 @@ export default defineModule({
           risk: 'none',
           steps: [{ kind: 'exec', script: sh`printf '%s' ${after} | crontab -u ${user} -`, label: `crontab -u ${user} -` }],
           diff: { path: `crontab of ${user}`, before, after },
-          predicts: [{ probe, value: after }],
+          predicts: [{ key: probe.key, value: after }],
         },
       ],
     };

@@ -27,8 +27,8 @@ interface Run {
 
 async function play(tasks: string, extra: string[] = [], handlers = ''): Promise<Run> {
   const pb = join(dir, `play-${++plays}.yaml`);
-  const h = handlers ? `  handlers:\n${handlers.replace(/^/gm, '    ')}\n` : '';
-  writeFileSync(pb, `- name: ansible modules\n  hosts: all\n  become: true\n  vars:\n    app_dir: /etc/pirun-ans\n    limits: { nofile: 1024 }\n  tasks:\n${tasks.replace(/^/gm, '    ')}\n${h}`);
+  const hs = handlers ? `  handlers:\n${handlers.replace(/^/gm, '    ')}\n` : '';
+  writeFileSync(pb, `- name: ansible modules\n  hosts: all\n  become: true\n  vars:\n    app_dir: /etc/pirun-ans\n    limits: { nofile: 1024 }\n  tasks:\n${tasks.replace(/^/gm, '    ')}\n${hs}`);
   const r = await runPirun([pb, '-i', inv, '--known-hosts', fleet.knownHostsFile, '--accept-new-host-keys', '--json', '-', ...extra]);
   let report: { hosts: Record<string, { changed: number; tasks: TaskRow[] }> };
   try {
@@ -150,7 +150,7 @@ describe('Ansible modules on a real host', () => {
 - assert: { that: "stamp.stdout == 'stamped'", msg: the handler did not run at flush_handlers }
 `;
     const handlers = '- name: stamp\n  copy: { dest: /etc/pirun-ans/stamp, content: "stamped\\n" }\n';
-    await sh('rm -f /etc/pirun-ans/stamp /etc/pirun-ans/flush.conf');
+    await sh('mkdir -p /etc/pirun-ans && rm -f /etc/pirun-ans/stamp /etc/pirun-ans/flush.conf');
     const r = await play(tasks, [], handlers);
     expect(r.code, explain(r)).toBe(0);
     expect(statuses(r), explain(r)).toEqual(['marker: changed', 'stamp: changed', 'handler ran before this task: ok', 'assert: ok']);
