@@ -24,10 +24,9 @@ const args = z
   .describe('Replace every match of a regular expression in a file');
 type Args = z.output<typeof args>;
 
-const multiline = (source: string) => {
-  const re = pyRegExp(source);
-  return new RegExp(re.source, `${re.flags.replace(/[gm]/g, '')}gm`);
-};
+// Ansible compiles replace's patterns with MULTILINE: the translator must know,
+// since Python's $ translates differently with and without it.
+const multiline = (source: string) => pyRegExp(source, { multiline: true, global: true });
 
 // The text with every match in the section replaced, and how many there were.
 export function replaceText(text: string, a: Pick<Args, 'regexp' | 'replace' | 'after' | 'before'>): { text: string; count: number } {
